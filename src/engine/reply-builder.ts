@@ -1,0 +1,77 @@
+import type { Ipv4 } from '../protocol/ipv4.js';
+import { ipv4Bytes } from '../protocol/ipv4.js';
+import { BOOTREPLY, MessageType, type DhcpMessage } from '../protocol/message.js';
+import { parameterRequestList } from '../protocol/accessors.js';
+import { u32Bytes } from './bytes.js';
+import type { GrantedTimes } from './lease-time.js';
+
+export interface ReplySpec {
+  type: MessageType.Offer | MessageType.Ack | MessageType.Nak;
+  serverId: Ipv4;
+  yiaddr: Ipv4;
+  /** Echoed from the request for ACKs of RENEWING/REBINDING and INFORM, else 0. */
+  ciaddr: Ipv4;
+  /** Absent for NAK and for the ACK of an INFORM (no lease, RFC 2131 §4.3.5). */
+  times?: GrantedTimes;
+  /** The subnet's configured options, in configured order. Ignored for NAK. */
+  options?: Map<number, Uint8Array>;
+  /** Option 56, for NAKs. */
+  message?: string;
+}
+
+/** Options the server fills in itself; a configured value for one of them is never sent. */
+const MANAGED = new Set([0, 50, 51, 52, 53, 54, 55, 56, 58, 59, 61, 82, 255]);
+/** RFC 2132 §3.3: the subnet mask must come before the router option. */
+const LEADING = [1, 3];
+
+/**
+ * Builds a reply from a request (RFC 2131 §4.3.1 table 3). Option order: 53, 54, 51, 58, 59,
+ * 1, 3, the options the client listed in 55 in its order, the other configured options, then
+ * 61 echoed (RFC 6842) and 82 copied unchanged, last (RFC 3046 §2.2).
+ */
+export function buildReply(req: DhcpMessage, spec: ReplySpec): DhcpMessage {
+  const out = new Map<number, Uint8Array>();
+  out.set(53, Uint8Array.of(spec.type));
+  out.set(54, ipv4Bytes(spec.serverId));
+  if (spec.type === MessageType.Nak) {
+    if (spec.message) out.set(56, new TextEncoder().encode(spec.message));
+  } else {
+    if (spec.times) {
+      out.set(51, u32Bytes(spec.times.lease));
+      out.set(58, u32Bytes(spec.times.renewal));
+      out.set(59, u32Bytes(spec.times.rebinding));
+    }
+    const configured = spec.options ?? new Map<number, Uint8Array>();
+    const add = (code: number): void => {
+      if (out.has(code) || MANAGED.has(code)) return;
+      const v = configured.get(code);
+      if (v) out.set(code, v);
+    };
+    for (const code of LEADING) add(code);
+    for (const code of parameterRequestList(req)) add(code);
+    for (const code of configured.keys()) add(code);
+  }
+  const clientId = req.options.get(61);
+  if (clientId) out.set(61, clientId);
+  const relayInfo = req.options.get(82);
+  if (relayInfo) out.set(82, relayInfo);
+
+  return {
+    op: BOOTREPLY,
+    htype: req.htype,
+    hlen: req.hlen,
+    hops: 0,
+    xid: req.xid,
+    secs: 0,
+    flags: req.flags,
+    ciaddr: spec.type === MessageType.Nak ? 0 : spec.ciaddr,
+    yiaddr: spec.type === MessageType.Nak ? 0 : spec.yiaddr,
+    siaddr: 0,
+    giaddr: req.giaddr,
+    chaddr: Uint8Array.from(req.chaddr),
+    sname: new Uint8Array(64),
+    file: new Uint8Array(128),
+    hasMagicCookie: true,
+    options: out,
+  };
+}
