@@ -51,7 +51,8 @@ export function encodeOption(key: string | number, json: unknown): Parsed<Encode
   try {
     return { ok: true, value: { code, bytes: optionFromJson(code, value) } };
   } catch (e) {
-    if (e instanceof OptionValueError) return { ok: false, error: e.message };
+    // The field path already names the option; keep only what was expected.
+    if (e instanceof OptionValueError) return { ok: false, error: e.message.replace(`${e.option}: `, '') };
     throw e;
   }
 }
