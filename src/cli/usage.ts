@@ -1,0 +1,26 @@
+import { DEFAULT_PORT } from './args.js';
+
+export function usage(version: string): string {
+  return `Hydra ${version}, a high performance and resilient DHCPv4 server.
+
+Usage: hydra [-D <pool_dir> | --config <file>] [-U <udp_port>] [-I <iface>] [options]
+
+  -D, --pooldir DIR     Seed-style pool directory: one {pooldata, ...}. file per pool.
+  -c, --config FILE     YAML or JSON configuration file (default: examples/default.yaml).
+  -U, --udp PORT        UDP port to serve (default ${DEFAULT_PORT}; 67 is the DHCP port and needs root).
+                        Clients are answered on PORT+1 (68 when PORT is 67).
+  -I, --iface NAME      Serve only this interface (default: every IPv4 interface).
+      --server-id ADDR  Server identifier (option 54) (default: the address of the
+                        interface the request came in on).
+      --bind ADDR       Bind one socket to ADDR instead of per-interface sockets
+                        (relayed traffic only, e.g. 127.0.0.1 for local tests).
+      --data-dir DIR    Where lease state is kept (default ./hydra-data).
+  -P, --cores N         Number of workers (Hydra mode; currently one worker serves).
+  -M, --middleman N     1, 2 or 4 packet processors per core (with -P).
+  -T, --timeout SECS    Serve SECS seconds, then stop cleanly.
+  -v, --verbose         Log every decision (client, message, address, reply).
+  -d, --debug           Also log the fields of every packet.
+  -V, --version         Show the version.
+  -?, -h, --help        Show this help.
+`;
+}

@@ -1,0 +1,106 @@
+import type { DhcpEngine } from '../engine/engine.js';
+import type { NetInterface } from '../net/interfaces.js';
+import { routeReply } from '../net/reply-routing.js';
+import type { DhcpTransport, PacketSource } from '../net/transport.js';
+import { hardwareAddress, maxMessageSize, messageType } from '../protocol/accessors.js';
+import { decodeMessage } from '../protocol/decode.js';
+import { DecodeError } from '../protocol/decode-error.js';
+import { encodeMessageDetailed } from '../protocol/encode.js';
+import { formatIpv4, parseIpv4, prefixToMask, type Ipv4 } from '../protocol/ipv4.js';
+import type { DhcpMessage } from '../protocol/message.js';
+import { Counters, messageTypeName } from './counters.js';
+import type { Logger } from './logger.js';
+import { chooseServerId } from './server-identity.js';
+
+export interface PipelineDeps {
+  engine: DhcpEngine;
+  transport: DhcpTransport;
+  counters: Counters;
+  log: Logger;
+  serverId?: Ipv4;
+  clock: () => number;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex').replace(/(..)(?=.)/g, '$1:');
+}
+
+/**
+ * One packet's trip: decode → engine → encode → route → send. A malformed packet is counted and
+ * dropped here; nothing below this function sees it, so it can change no state.
+ */
+export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource, iface: NetInterface | null): void {
+  const { engine, transport, counters, log } = deps;
+  let req: DhcpMessage;
+  try {
+    req = decodeMessage(data);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    counters.add('pkt4-received');
+    counters.add('pkt4-parse-failed');
+    counters.add('pkt4-receive-drop');
+    log.log('verbose', 'dropped malformed packet', { from: `${from.address}:${from.port}`, error: e.message });
+    return;
+  }
+  const type = messageType(req);
+  counters.received(type);
+  if (log.enabled('debug')) log.log('debug', 'packet', describe(req, from));
+
+  const peer = parseIpv4(from.address) ?? 0;
+  const serverId = chooseServerId(deps.serverId, iface, req.giaddr || peer, transport.interfaces());
+  const decision = engine.handle(req, {
+    now: deps.clock(),
+    serverId,
+    iface: iface && req.giaddr === 0 ? { address: iface.address, prefixLength: iface.prefixLength } : null,
+  });
+  const reply = decision.reply;
+  const replyType = reply ? messageType(reply) : null;
+  if (log.enabled('verbose')) {
+    log.log('verbose', 'decision', {
+      client: hex(hardwareAddress(req)),
+      xid: req.xid.toString(16),
+      message: messageTypeName(type),
+      reason: decision.reason,
+      subnet: decision.subnetId ?? undefined,
+      address: reply && reply.yiaddr !== 0 ? formatIpv4(reply.yiaddr) : undefined,
+      reply: replyType === null ? 'none' : messageTypeName(replyType),
+    });
+  }
+  if (!reply || replyType === null) {
+    if (decision.reason.startsWith('drop')) counters.add('pkt4-receive-drop');
+    return;
+  }
+  const { bytes, dropped } = encodeMessageDetailed(reply, maxMessageSize(req));
+  if (dropped.length > 0) {
+    log.log('warn', 'reply too large for the client, options left out', { options: dropped.join(',') });
+  }
+  const route = routeReply(req, reply, replyType, transport.port);
+  transport.send(bytes, route, iface, { subnetBroadcast: subnetBroadcast(engine, decision.subnetId) });
+  counters.sent(replyType);
+}
+
+function subnetBroadcast(engine: DhcpEngine, subnetId: number | null): Ipv4 | undefined {
+  const s = engine.config.subnets.find((x) => x.id === subnetId);
+  return s ? (s.network | ~prefixToMask(s.prefixLength)) >>> 0 : undefined;
+}
+
+function describe(m: DhcpMessage, from: PacketSource): Record<string, unknown> {
+  const options: Record<string, string> = {};
+  for (const [code, v] of m.options) options[code] = hex(v);
+  return {
+    from: `${from.address}:${from.port}`,
+    op: m.op,
+    htype: m.htype,
+    hlen: m.hlen,
+    hops: m.hops,
+    xid: m.xid.toString(16),
+    secs: m.secs,
+    flags: m.flags.toString(16),
+    ciaddr: formatIpv4(m.ciaddr),
+    yiaddr: formatIpv4(m.yiaddr),
+    siaddr: formatIpv4(m.siaddr),
+    giaddr: formatIpv4(m.giaddr),
+    chaddr: hex(hardwareAddress(m)),
+    options,
+  };
+}
