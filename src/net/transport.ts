@@ -246,7 +246,7 @@ export class DhcpTransport {
       this.counters.arpFailures++;
       return asBroadcast((err as Error).message);
     }
-    this.transmit(bytes, route.address, route.port, iface, () => asBroadcast('unicast send failed'));
+    this.transmit(bytes, route.address, route.port, iface, { onError: () => asBroadcast('unicast send failed') });
   }
 
   private broadcast(bytes: Uint8Array, port: number, iface: NetInterface | null, options: SendOptions): void {
@@ -268,20 +268,25 @@ export class DhcpTransport {
     address: Ipv4,
     port: number,
     iface: NetInterface | null,
-    onError?: () => void,
+    linkLocal?: { onError: () => void },
   ): void {
-    const socket = this.socketFor(address, iface);
+    const socket = this.socketFor(address, iface, linkLocal !== undefined);
     if (!socket) return this.fail(`no socket to reach ${formatIpv4(address)}`);
-    this.transmitOn(socket, bytes, address, port, onError);
+    this.transmitOn(socket, bytes, address, port, linkLocal?.onError);
   }
 
-  private socketFor(address: Ipv4, iface: NetInterface | null): Socket | null {
+  /**
+   * A device-bound socket only reaches what is routed through its device, so a destination on
+   * one of our networks goes out that network's socket; anything else (a relay some hops away)
+   * out the socket it came in on. `onlyIface`: the neighbour entry was set there, so use it.
+   */
+  private socketFor(address: Ipv4, iface: NetInterface | null, onlyIface = false): Socket | null {
     if (this.single) return this.single;
     const byIface = iface ? this.perInterface.get(iface.name) : undefined;
-    if (byIface) return byIface.socket;
+    if (onlyIface) return byIface?.socket ?? null;
     const serving = interfaceServing(this.interfaces(), address);
     const bySubnet = serving ? this.perInterface.get(serving.name) : undefined;
-    return bySubnet?.socket ?? this.perInterface.values().next().value?.socket ?? null;
+    return bySubnet?.socket ?? byIface?.socket ?? this.perInterface.values().next().value?.socket ?? null;
   }
 
   private transmitOn(socket: Socket, bytes: Uint8Array, address: Ipv4, port: number, onError?: () => void): void {

@@ -147,6 +147,20 @@ describe('transport in network namespaces without a default route', { skip }, ()
     assert.equal(done.counters.sendErrors, 0);
   });
 
+  test('a unicast request (a renewal from ciaddr) is answered by unicast through the device-bound socket', async () => {
+    const listener = agent(CLIENT_NS, 'listen', { port: CLIENT_PORT });
+    await listener.waitFor('ready');
+    const server = agent(SERVER_NS, 'serve', { port: SERVER_PORT, clientPort: CLIENT_PORT, route: 'unicast' });
+    await server.waitFor('ready');
+    await agent(CLIENT_NS, 'send-plain', { to: '10.78.0.1', port: SERVER_PORT, text: 'RENEW' }).waitFor('done');
+    const packet = await server.waitFor('packet');
+    assert.equal(packet.from.address, '10.78.0.2');
+    assert.equal(packet.iface.name, VETH_S);
+    const reply = await listener.waitFor('packet');
+    assert.equal(reply.data, 'reply to RENEW');
+    assert.deepEqual(reply.from, { address: '10.78.0.1', port: SERVER_PORT });
+  });
+
   test('link-unicast: a neighbour entry lets the reply reach yiaddr at chaddr before the client has that address', async () => {
     const yiaddr = '10.78.0.50'; // not configured anywhere: only the neighbour entry can deliver it
     const capture = spawnIn(CLIENT_NS, ['tcpdump', '-n', '-e', '-l', '-i', VETH_C, '-c', '1', `udp and dst port ${CLIENT_PORT}`]);

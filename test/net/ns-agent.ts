@@ -14,8 +14,9 @@ const deadline = setTimeout(() => {
   process.exit(2);
 }, Number(args.timeoutMs ?? 5000));
 
-function route(): ReplyRoute {
+function route(from?: { address: string }): ReplyRoute {
   const port = Number(args.clientPort);
+  if (args.route === 'unicast' && from) return { kind: 'unicast', address: parseIpv4(from.address)!, port };
   if (args.route === 'link-unicast') {
     const hw = Uint8Array.from(String(args.mac).split(':').map((h) => parseInt(h, 16)));
     return { kind: 'link-unicast', address: parseIpv4(String(args.yiaddr))!, port, hw };
@@ -36,7 +37,7 @@ switch (cmd) {
     const t = await DhcpTransport.open({ port: Number(args.port), iface: args.iface as string | undefined, rescanIntervalMs: 0 });
     t.onPacket((data, from, iface) => {
       say({ event: 'packet', data: data.toString(), from, iface: iface && { name: iface.name, address: formatIpv4(iface.address), prefixLength: iface.prefixLength } });
-      t.send(Buffer.from(`reply to ${data.toString()}`), route(), iface);
+      t.send(Buffer.from(`reply to ${data.toString()}`), route(from), iface);
       void finish(t);
     });
     say({ event: 'ready', mode: t.mode, unavailableReason: t.unavailableReason, interfaces: t.interfaces().map((i) => i.name) });
