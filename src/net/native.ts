@@ -59,11 +59,11 @@ export function socketFd(socket: Socket): number {
   const s = socket as unknown as Record<symbol, unknown>;
   for (const sym of Object.getOwnPropertySymbols(socket)) {
     const state = s[sym] as { handle?: { fd?: unknown } } | undefined;
-    if (state && typeof state === 'object' && state.handle && typeof state.handle.fd === 'number') {
+    if (state && typeof state === 'object' && state.handle && typeof state.handle.fd === 'number' && state.handle.fd >= 0) {
       return state.handle.fd;
     }
   }
   const legacy = (socket as unknown as { _handle?: { fd?: unknown } })._handle;
-  if (legacy && typeof legacy.fd === 'number') return legacy.fd;
+  if (legacy && typeof legacy.fd === 'number' && legacy.fd >= 0) return legacy.fd;
   throw new Error('cannot find the file descriptor of a dgram socket (is it bound?)');
 }
