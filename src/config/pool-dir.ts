@@ -284,17 +284,17 @@ function readPool(file: string, term: ErlTerm, position: number, issues: IssueLi
   };
 }
 
-function readExclusions(file: string, t: ErlTuple | undefined, issues: IssueList): Located<Ipv4>[] {
+function readExclusions(file: string, t: ErlTuple | undefined, issues: IssueList): RangeDraft[] {
   if (!t) return [];
   const list = t.elements[1];
   if (t.elements.length !== 2 || list?.kind !== 'list') {
     issues.add(at(file, t, 'exclude'), 'expected {exclude, [{a,b,c,d}, ...]}');
     return [];
   }
-  const out: Located<Ipv4>[] = [];
+  const out: RangeDraft[] = [];
   list.elements.forEach((e, i) => {
     const a = termToAddress(e);
-    if (a.ok) out.push({ value: a.value, at: at(file, e, fieldPath('exclude', i)) });
+    if (a.ok) out.push({ start: a.value, end: a.value, at: at(file, e, fieldPath('exclude', i)) });
     else issues.add(at(file, e, fieldPath('exclude', i)), a.error);
   });
   return out;

@@ -60,12 +60,16 @@ function finishSubnet(d: SubnetDraft, issues: IssueList): SubnetConfig {
 
   const exclusions: Ipv4[] = [];
   for (const x of d.exclusions) {
-    if (!inside(x.value, d.network, d.prefixLength)) {
-      issues.add(x.at, `excluded address ${formatIpv4(x.value)} is not inside subnet ${net}`);
-    } else if (!d.ranges.some((r) => x.value >= r.start && x.value <= r.end)) {
-      issues.add(x.at, `excluded address ${formatIpv4(x.value)} is not inside any range of this subnet`);
-    } else if (!exclusions.includes(x.value)) {
-      exclusions.push(x.value);
+    const text = x.start === x.end ? formatIpv4(x.start) : `${formatIpv4(x.start)}-${formatIpv4(x.end)}`;
+    if (x.end < x.start) {
+      issues.add(x.at, `excluded range end ${formatIpv4(x.end)} is before start ${formatIpv4(x.start)}`);
+    } else if (!inside(x.start, d.network, d.prefixLength) || !inside(x.end, d.network, d.prefixLength)) {
+      issues.add(x.at, `excluded ${text} is not inside subnet ${net}`);
+    } else if (!d.ranges.some((r) => x.start >= r.start && x.end <= r.end)) {
+      // Most likely a typo: an exclusion outside every range would change nothing.
+      issues.add(x.at, `excluded ${text} is not inside any range of this subnet`);
+    } else {
+      for (let a = x.start; a <= x.end; a++) if (!exclusions.includes(a)) exclusions.push(a);
     }
   }
 

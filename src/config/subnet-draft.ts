@@ -40,7 +40,8 @@ export interface SubnetDraft {
   prefixLength: number;
   networkAt: Place;
   ranges: RangeDraft[];
-  exclusions: Located<Ipv4>[];
+  /** Excluded addresses, as written: single addresses are one-address ranges. */
+  exclusions: RangeDraft[];
   reservations: ReservationDraft[];
   /** Encoded option values by code, in configured order (global ones first, then the subnet's). */
   options: Map<number, Located<Uint8Array>>;

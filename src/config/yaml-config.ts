@@ -66,8 +66,9 @@ export function parseConfigText(text: string, file: string): ServerConfig {
   if (!subnetsEntry) {
     issues.add({ file, field: 'subnets' }, 'no subnets configured: add a `subnets:` list');
   } else {
-    const list = r.items(subnetsEntry.node, 'subnets', subnetsEntry.keyAt) ?? [];
-    if (list.length === 0 && subnetsEntry.node) issues.add(r.place(subnetsEntry.node, 'subnets'), 'the subnets list is empty');
+    const read = r.items(subnetsEntry.node, 'subnets', subnetsEntry.keyAt);
+    const list = read ?? [];
+    if (read?.length === 0) issues.add(r.place(subnetsEntry.node, 'subnets'), 'the subnets list is empty');
     list.forEach((item, i) => {
       const d = readSubnet(r, item.node, item.field, i, {
         lease: globalLease,
@@ -128,17 +129,17 @@ function readSubnet(r: YamlReader, node: Node, field: string, index: number, inh
     }
   }
 
-  const exclusions: Located<number>[] = [];
+  const exclusions: RangeDraft[] = [];
   const exclude = e.get('exclude');
   if (exclude) {
     for (const item of r.items(exclude.node, exclude.field, exclude.keyAt) ?? []) {
       const x = r.parsed(item.node, item.field, parseRangeText);
       if (!x) continue;
-      if (x.value.end < x.value.start || x.value.end - x.value.start >= MAX_EXCLUDE_RANGE) {
-        r.issues.add(x.at, `excluded range must run upwards and hold at most ${MAX_EXCLUDE_RANGE} addresses`);
+      if (x.value.end - x.value.start >= MAX_EXCLUDE_RANGE) {
+        r.issues.add(x.at, `an excluded range may hold at most ${MAX_EXCLUDE_RANGE} addresses`);
         continue;
       }
-      for (let a = x.value.start; a <= x.value.end; a++) exclusions.push({ value: a, at: x.at });
+      exclusions.push({ start: x.value.start, end: x.value.end, at: x.at });
     }
   }
 
