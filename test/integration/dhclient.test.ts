@@ -93,6 +93,8 @@ describe('ISC dhclient against hydra (network namespaces)', { skip }, () => {
       const renewed = await a.events.waitReason(['RENEW'], before, 20_000);
       assert.equal(renewed.new_ip_address, '10.79.0.100');
       assert.equal(renewed.new_dhcp_lease_time, '600');
+      // RENEWING, not REBINDING: the REQUEST went unicast to the server from the leased address.
+      await capture.waitFor('unicast renew REQUEST', `src host 10.79.0.100 and dst host 10.79.0.1 and dst port 67`);
     });
   });
 

@@ -80,6 +80,9 @@ describe('hydra on two interfaces without a default route (network namespaces)',
       assert.equal(b.serverid, '10.81.0.1');
       assert.equal(b.router, '10.81.0.1');
       assert.equal(b.domain, 'b.hydra.test');
+      // CB set the broadcast flag: its replies must be broadcast, and leave by CB's interface only.
+      await captures[1]!.waitFor('broadcast replies on the second interface', 'ether dst ff:ff:ff:ff:ff:ff and src port 67', 2);
+      assert.deepEqual(await captures[0]!.lines('ether dst ff:ff:ff:ff:ff:ff and src port 67'), []);
     });
     await clientA.stop();
     await clientB.stop();

@@ -78,6 +78,9 @@ describe('BusyBox udhcpc against hydra (network namespaces)', { skip }, () => {
       assert.equal(renewed.ip, '10.79.0.100');
       assert.equal(renewed.lease, '600');
       assert.match(udhcpcA.output, /sending renew to server 10\.79\.0\.1/);
+      // RENEWING: the REQUEST is unicast from the leased address, and so is the ACK.
+      await capture.waitFor('unicast renew REQUEST', `src host 10.79.0.100 and dst host 10.79.0.1 and dst port 67`);
+      await capture.waitFor('unicast ACK to the renewing client', `src host 10.79.0.1 and dst host 10.79.0.100 and dst port 68`, 3);
     });
   });
 
@@ -87,6 +90,7 @@ describe('BusyBox udhcpc against hydra (network namespaces)', { skip }, () => {
       udhcpcA.signal('SIGUSR2');
       await eventsA.waitReason(['deconfig'], before, 10_000);
       assert.match(udhcpcA.output, /unicasting a release of 10\.79\.0\.100 to 10\.79\.0\.1/);
+      await capture.waitFor('unicast RELEASE reaching the server', `src host 10.79.0.100 and dst host 10.79.0.1 and dst port 67`, 2);
     });
     await udhcpcA.stop();
     // A's 600 s lease would still hold the pool's only address had the RELEASE not freed it.

@@ -287,7 +287,7 @@ export class NetLab {
   /** Captures DHCP traffic on an interface into a pcap file; dump it with capture.text(). */
   async capture(ns: string, iface: string): Promise<Capture> {
     const file = join(this.dir, `${iface}.pcap`);
-    const proc = this.spawn(ns, `tcpdump-${iface}`, 'tcpdump', ['-i', iface, '-n', '-U', '-s', '1500', '-w', file, 'udp port 67 or udp port 68']);
+    const proc = this.spawn(ns, `tcpdump-${iface}`, 'tcpdump', ['-i', iface, '-n', '-U', '--immediate-mode', '-s', '1500', '-w', file, 'udp port 67 or udp port 68']);
     await waitFor(`tcpdump on ${iface} to start`, () => /listening on/.test(proc.output) || !proc.running, 10_000);
     if (!proc.running) throw new Error(`tcpdump failed: ${proc.tail()}`);
     return new Capture(file);
@@ -338,6 +338,23 @@ export class NetLab {
 
 export class Capture {
   constructor(readonly file: string) {}
+
+  /** One summary line per captured packet matching a tcpdump filter expression. */
+  async lines(filter = ''): Promise<string[]> {
+    if (!existsSync(this.file)) return [];
+    const args = ['-r', this.file, '-n', '-e'];
+    if (filter) args.push(filter);
+    const r = await run('tcpdump', args, { allowFail: true });
+    return r.stdout.split('\n').filter((l) => l.trim().length > 0);
+  }
+
+  /** Waits until at least `count` packets match `filter` (the writer flushes every packet). */
+  async waitFor(what: string, filter: string, count = 1, timeoutMs = 5000): Promise<string[]> {
+    return waitFor(what, async () => {
+      const lines = await this.lines(filter);
+      return lines.length >= count ? lines : undefined;
+    }, timeoutMs, 100);
+  }
 
   /** The capture decoded by tcpdump -v (for failure messages). */
   async text(): Promise<string> {
