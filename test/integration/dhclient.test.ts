@@ -28,7 +28,7 @@ subnets:
 
 const skip = skipUnlessRoot(['dhclient', 'tcpdump', 'ss']);
 
-describe('ISC dhclient against hydra (network namespaces)', { skip }, () => {
+describe('ISC dhclient against hydra (network namespaces)', { skip, timeout: 120_000 }, () => {
   const lab = new NetLab('dhc');
   let S = '';
   let C = '';

@@ -36,7 +36,7 @@ option subnet_mask, routers, domain_name_servers, domain_name
 
 const skip = skipUnlessRoot(['dhcpcd', 'tcpdump', 'ss']);
 
-describe('dhcpcd against hydra (network namespaces)', { skip }, () => {
+describe('dhcpcd against hydra (network namespaces)', { skip, timeout: 120_000 }, () => {
   const lab = new NetLab('dcd');
   let S = '';
   let C = '';

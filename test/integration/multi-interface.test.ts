@@ -26,7 +26,7 @@ subnets:
 
 const skip = skipUnlessRoot(['udhcpc', 'tcpdump', 'ss']);
 
-describe('hydra on two interfaces without a default route (network namespaces)', { skip }, () => {
+describe('hydra on two interfaces without a default route (network namespaces)', { skip, timeout: 120_000 }, () => {
   const lab = new NetLab('mif');
   let S = '';
   let CA = '';

@@ -25,7 +25,7 @@ subnets:
 
 const skip = skipUnlessRoot(['udhcpc', 'dhcrelay', 'tcpdump', 'ss']);
 
-describe('client behind ISC dhcrelay against hydra (network namespaces)', { skip }, () => {
+describe('client behind ISC dhcrelay against hydra (network namespaces)', { skip, timeout: 120_000 }, () => {
   const lab = new NetLab('rly');
   let C = '';
   let R = '';

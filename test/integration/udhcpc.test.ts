@@ -23,7 +23,7 @@ subnets:
 
 const skip = skipUnlessRoot(['udhcpc', 'tcpdump', 'ss']);
 
-describe('BusyBox udhcpc against hydra (network namespaces)', { skip }, () => {
+describe('BusyBox udhcpc against hydra (network namespaces)', { skip, timeout: 120_000 }, () => {
   const lab = new NetLab('udh');
   let S = '';
   let C = '';
