@@ -227,7 +227,7 @@ function readPool(file: string, term: ErlTerm, position: number, issues: IssueLi
       else broadcast = { value: a.value, at: at(file, valueT, field) };
     }
     const code = SEED_OPTION_CODES.get(key) ?? (/^\d+$/.test(key) ? Number(key) : key.replace(/_/g, '-'));
-    const enc = encodeOption(code, termToJson(valueT));
+    const enc = encodeOption(code, termToJson(single));
     if (!enc.ok) {
       fail(/^unknown option/.test(enc.error) ? keyT : valueT, field,
         /^unknown option/.test(enc.error) ? `unknown option ${key} (seed names: ${[...SEED_OPTION_CODES.keys()].join(', ')}, lease_time, renewal_time, rebinding_time; or any option-table name in snake_case)` : enc.error);
@@ -239,6 +239,10 @@ function readPool(file: string, term: ErlTerm, position: number, issues: IssueLi
     }
     options.set(enc.value.code, { value: enc.value.bytes, at: at(file, valueT, field) });
   }
+
+  // Read before any early return, so their problems are reported together with the others.
+  const exclusions = readExclusions(file, items.get('exclude'), issues);
+  const reservations = readReservations(file, items.get('reservations'), issues);
 
   if (!mask) {
     issues.add(optsT ? at(file, optsT, 'options') : poolAt,
@@ -260,9 +264,6 @@ function readPool(file: string, term: ErlTerm, position: number, issues: IssueLi
   if (broadcast && broadcast.value !== broadcastOf(network, prefixLength)) {
     issues.add(broadcast.at, `broadcast address ${formatIpv4(broadcast.value)} is not the broadcast address of ${cidrText(network, prefixLength)} (${formatIpv4(broadcastOf(network, prefixLength))})`);
   }
-
-  const exclusions = readExclusions(file, items.get('exclude'), issues);
-  const reservations = readReservations(file, items.get('reservations'), issues);
 
   // The seed's lease_time is what the client gets: default and maximum; shorter requests are
   // honoured down to 60 s.
