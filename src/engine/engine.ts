@@ -79,7 +79,12 @@ export class DhcpEngine implements EngineServices {
     if (type === null) return { reply: null, reason: 'drop-bootp', subnetId: null, changes: [] };
     const handler = handlers.get(type);
     if (!handler) return { reply: null, reason: 'drop-unexpected-type', subnetId: null, changes: [] };
-    const x = new Exchange(req, ctx, identifyClient(req), selectPool(this._pools, req, ctx), this);
+    const client = identifyClient(req);
+    // Without a client identifier or a hardware address, every such client would share one identity.
+    if (!client.clientId && client.hwAddress.length === 0) {
+      return { reply: null, reason: 'drop-no-client-identity', subnetId: null, changes: [] };
+    }
+    const x = new Exchange(req, ctx, client, selectPool(this._pools, req, ctx), this);
     return handler(x);
   }
 

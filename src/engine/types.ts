@@ -32,7 +32,14 @@ export type LeaseChange = { kind: 'upsert'; lease: Lease } | { kind: 'delete'; a
 export interface Decision {
   /** null = stay silent. */
   reply: DhcpMessage | null;
-  /** Short stable code for logs and metrics ('offer', 'ack', 'nak-wrong-address', 'drop-no-subnet', ...). */
+  /**
+   * Short stable code for logs and metrics. Replies: 'offer', 'ack', 'ack-inform',
+   * 'nak-wrong-address', 'nak-wrong-network', 'nak-no-requested-address'. Silent with a lease
+   * change: 'release', 'decline'. Silent: 'drop-not-request', 'drop-bootp',
+   * 'drop-unexpected-type', 'drop-no-client-identity', 'drop-no-subnet', 'drop-no-free-address',
+   * 'drop-other-server', 'drop-unknown-client', 'drop-not-our-network', 'drop-malformed-request',
+   * 'drop-malformed-decline', 'drop-decline-not-leased', 'drop-release-not-leased'.
+   */
   reason: string;
   subnetId: number | null;
   /** What changed in the lease table, in order; a store persists these before the reply is sent. */

@@ -121,3 +121,12 @@ test('non-BOOTREQUEST and plain BOOTP are dropped', () => {
   assert.equal(e.handle(req({ type: null }), ctx(T0)).reason, 'drop-bootp');
   assert.equal(e.handle(req({ type: 2 }), ctx(T0)).reason, 'drop-unexpected-type');
 });
+
+test('a request with neither client identifier nor hardware address is dropped', () => {
+  const e = new DhcpEngine(config());
+  const r = req({ type: DISCOVER, hw: new Uint8Array(0) });
+  assert.equal(r.hlen, 0);
+  assert.equal(e.handle(r, ctx(T0)).reason, 'drop-no-client-identity');
+  const withId = req({ type: DISCOVER, hw: new Uint8Array(0), clientId: Uint8Array.of(0, 1, 2) });
+  assert.equal(e.handle(withId, ctx(T0)).reason, 'offer');
+});
