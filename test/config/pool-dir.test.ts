@@ -144,7 +144,7 @@ test('bad values name the field: addresses, times, hardware addresses', () => {
   assert.equal(errs[1], 'p.dat:4:59: options.lease_time: expected a number of seconds, got "long"');
   assert.match(errs[2]!, /^p\.dat:4:77: options\.router: expected an IPv4 address/);
   assert.equal(errs[3], 'p.dat:5:24: reservations[0]: "xx" is not hex bytes (e.g. 02:ac:77:00:0e:01)');
-  assert.equal(errs[4], 'p.dat:5:43: reservations[1]: expected {hw, "02:ac:77:00:0e:01", {a,b,c,d}} or {client_id, "01:02:...", {a,b,c,d}} (optionally a hostname string last), got {mac,"02:00:00:00:00:01",{10,77,0,7}}');
+  assert.equal(errs[4], 'p.dat:5:44: reservations[1]: expected {hw, "02:ac:77:00:0e:01", {a,b,c,d}} or {client_id, "01:02:...", {a,b,c,d}} (optionally a hostname string last), got {mac,"02:00:00:00:00:01",{10,77,0,7}}');
 });
 
 test('a range spanning networks, a wrong broadcast address, a reservation outside the network', () => {
