@@ -202,6 +202,7 @@ export class NetLab {
   }
 
   async init(): Promise<this> {
+    await sweepStaleNamespaces();
     this.dir = await mkdtemp(join(tmpdir(), `hydra-it-${this.tag}-`));
     liveLabs.add(this);
     if (!exitHookInstalled) {
@@ -333,6 +334,25 @@ export class NetLab {
         /* gone */
       }
     }
+  }
+}
+
+/** Deletes namespaces left by test processes that died without cleanup (`hx-<tag>-<pid>-…`, pid gone). */
+async function sweepStaleNamespaces(): Promise<void> {
+  const list = await run('ip', ['netns', 'list'], { allowFail: true });
+  for (const line of list.stdout.split('\n')) {
+    const m = /^(hx-[a-z]{2,3}-(\d+)-[a-z0-9]+)\b/.exec(line);
+    if (!m || Number(m[2]) === process.pid || pidAlive(Number(m[2]))) continue;
+    await run('ip', ['netns', 'del', m[1]!], { allowFail: true });
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
