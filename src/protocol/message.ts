@@ -19,7 +19,7 @@ export const enum MessageType {
 /**
  * One BOOTP/DHCP message. Options are kept as their raw value bytes keyed by code, in wire
  * order, already joined across repeated instances (RFC 3396) and across the overloaded
- * sname/file fields (option 52). Typed views come from the option table (options.ts); keeping
+ * sname/file fields (option 52). Typed views come from the option table (option-values.ts); keeping
  * bytes here is what lets unknown options survive a round trip unchanged.
  */
 export interface DhcpMessage {

@@ -116,7 +116,7 @@ function resolve(nameOrCode: string | number): { code: number; def: OptionDef | 
 }
 
 /**
- * Wire bytes for a configured option value (JSON conventions in the README of protocol/:
+ * Wire bytes for a configured option value (JSON conventions in src/protocol/README.md:
  * "10.0.0.1", ["10.0.0.1"], 3600, true, "text", "01:02:0a" / "0x01020a", ["a.example"],
  * ["10.0.0.0/8 10.77.0.1"]). A code without a definition takes the binary form.
  */
