@@ -39,12 +39,15 @@ export function resolveOptionKey(key: string | number): Parsed<{ code: number; d
   return { ok: true, value: { code: def.code, def } };
 }
 
-export function encodeOption(key: string | number, json: unknown): Parsed<EncodedOption> {
+/** A refusal says whether the option itself (its key) or its value is at fault, for the message's place. */
+export type EncodeResult = { ok: true; value: EncodedOption } | { ok: false; error: string; about: 'key' | 'value' };
+
+export function encodeOption(key: string | number, json: unknown): EncodeResult {
   const k = resolveOptionKey(key);
-  if (!k.ok) return k;
+  if (!k.ok) return { ...k, about: 'key' };
   const { code, def } = k.value;
   const why = SET_BY_SERVER.get(code);
-  if (why) return { ok: false, error: `option ${def?.name ?? code} cannot be configured: ${why}` };
+  if (why) return { ok: false, error: `option ${def?.name ?? code} cannot be configured: ${why}`, about: 'key' };
   // A single value is accepted wherever a list is: `routers: 10.77.0.1`.
   const listish = def !== undefined && (def.array === true || def.type === 'domain-list' || def.type === 'classless-routes');
   const value = listish && !Array.isArray(json) ? [json] : json;
@@ -52,7 +55,7 @@ export function encodeOption(key: string | number, json: unknown): Parsed<Encode
     return { ok: true, value: { code, bytes: optionFromJson(code, value) } };
   } catch (e) {
     // The field path already names the option; keep only what was expected.
-    if (e instanceof OptionValueError) return { ok: false, error: e.message.replace(`${e.option}: `, '') };
+    if (e instanceof OptionValueError) return { ok: false, error: e.message.replace(`${e.option}: `, ''), about: 'value' };
     throw e;
   }
 }

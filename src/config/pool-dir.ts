@@ -229,8 +229,9 @@ function readPool(file: string, term: ErlTerm, position: number, issues: IssueLi
     const code = SEED_OPTION_CODES.get(key) ?? (/^\d+$/.test(key) ? Number(key) : key.replace(/_/g, '-'));
     const enc = encodeOption(code, termToJson(single));
     if (!enc.ok) {
-      fail(/^unknown option/.test(enc.error) ? keyT : valueT, field,
-        /^unknown option/.test(enc.error) ? `unknown option ${key} (seed names: ${[...SEED_OPTION_CODES.keys()].join(', ')}, lease_time, renewal_time, rebinding_time; or any option-table name in snake_case)` : enc.error);
+      const unknown = enc.about === 'key' && enc.error.startsWith('unknown option');
+      fail(enc.about === 'key' ? keyT : valueT, field,
+        unknown ? `unknown option ${key} (seed names: ${[...SEED_OPTION_CODES.keys()].join(', ')}, lease_time, renewal_time, rebinding_time; or any option-table name in snake_case)` : enc.error);
       continue;
     }
     if (options.has(enc.value.code)) {

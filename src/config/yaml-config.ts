@@ -270,7 +270,7 @@ function readOptions(r: YamlReader, entry: { node: Node | null; field: string; k
     }
     const enc = encodeOption(x.key, r.json(x.node));
     if (!enc.ok) {
-      r.issues.add(/^unknown option|option code|cannot be configured/.test(enc.error) ? x.keyAt : valueAt, enc.error);
+      r.issues.add(enc.about === 'key' ? x.keyAt : valueAt, enc.error);
       continue;
     }
     const earlier = firstAt.get(enc.value.code);
