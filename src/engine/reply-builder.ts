@@ -20,14 +20,14 @@ export interface ReplySpec {
 }
 
 /** Options the server fills in itself; a configured value for one of them is never sent. */
-const MANAGED = new Set([0, 50, 51, 52, 53, 54, 55, 56, 58, 59, 61, 82, 255]);
+const MANAGED = new Set([0, 50, 51, 52, 53, 54, 55, 56, 58, 59, 61, 82, 118, 255]);
 /** RFC 2132 §3.3: the subnet mask must come before the router option. */
 const LEADING = [1, 3];
 
 /**
  * Builds a reply from a request (RFC 2131 §4.3.1 table 3). Option order: 53, 54, 51, 58, 59,
  * 1, 3, the options the client listed in 55 in its order, the other configured options, then
- * 61 echoed (RFC 6842) and 82 copied unchanged, last (RFC 3046 §2.2).
+ * 61 echoed (RFC 6842), 118 echoed (RFC 3011) and 82 copied unchanged, last (RFC 3046 §2.2).
  */
 export function buildReply(req: DhcpMessage, spec: ReplySpec): DhcpMessage {
   const out = new Map<number, Uint8Array>();
@@ -53,6 +53,9 @@ export function buildReply(req: DhcpMessage, spec: ReplySpec): DhcpMessage {
   }
   const clientId = req.options.get(61);
   if (clientId) out.set(61, clientId);
+  // RFC 3011 §3: a server that honours subnet selection returns the option unchanged.
+  const selection = req.options.get(118);
+  if (selection) out.set(118, selection);
   const relayInfo = req.options.get(82);
   if (relayInfo) out.set(82, relayInfo);
 

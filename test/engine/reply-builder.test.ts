@@ -80,3 +80,14 @@ test('a reservation hostname is sent as option 12 and recorded on the lease', ()
   assert.equal(new TextDecoder().decode(d.reply!.options.get(12)), 'printer');
   assert.equal(e.leases.get(ip('10.77.0.30'))!.hostname, 'printer');
 });
+
+test('option 118 (subnet selection) is echoed unchanged, before 82 (RFC 3011 §3)', () => {
+  const e = new DhcpEngine(config([subnet()]));
+  const sel = ipv4Bytes(ip('10.77.0.0'));
+  const m = e.handle(
+    req({ type: DISCOVER, hw: mac(7), giaddr: '10.99.0.1', options: [[118, sel], [82, relay82]] }),
+    ctx(T0),
+  ).reply!;
+  assert.deepEqual(m.options.get(118), sel);
+  assert.deepEqual([...m.options.keys()].slice(-2), [118, 82]);
+});
