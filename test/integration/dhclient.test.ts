@@ -98,6 +98,17 @@ describe('ISC dhclient against hydra (network namespaces)', { skip, timeout: 120
     });
   });
 
+  it('restarted with its lease file, reboots (INIT-REBOOT) into the same address', async () => {
+    await dhclientA.stop();
+    dhclientA = startClient(a.args);
+    await step('dhclient A reboots', { procs: [hydra, dhclientA], captures: [capture], events: [a.events] }, async () => {
+      const before = (await a.events.all()).length;
+      const rebooted = await a.events.waitReason(['REBOOT', 'BOUND'], before, 20_000);
+      assert.equal(rebooted.reason, 'REBOOT', 'dhclient fell back to DISCOVER instead of INIT-REBOOT');
+      assert.equal(rebooted.new_ip_address, '10.79.0.100');
+    });
+  });
+
   it('releases (dhclient -r), and the freed address goes to another client', async () => {
     await dhclientA.stop();
     await step('dhclient A releases', { procs: [hydra], captures: [capture], events: [a.events] }, async () => {
