@@ -9,8 +9,10 @@ import { type NetLab, type Proc, waitFor } from './netns.js';
 export const HYDRA_MAIN = process.env.HYDRA_IT_MAIN ?? fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 export interface HydraOptions {
-  /** YAML configuration text. */
-  config: string;
+  /** YAML configuration text (--config), or */
+  config?: string;
+  /** seed-style pool files by file name, written to a pool directory (-D). */
+  pools?: Record<string, string>;
   /** -I: the interface to serve; omitted to serve every interface. */
   iface?: string;
   serverId?: string;
@@ -20,17 +22,27 @@ export interface HydraOptions {
 }
 
 /**
- * Runs `node dist/src/cli/main.js --config … -U 67 [-I iface] --data-dir … -v` in `ns`.
+ * Runs `node dist/src/cli/main.js (--config … | -D …) -U 67 [-I iface] --data-dir … -v` in `ns`.
  * Readiness: a socket bound to port 67 shows up in the namespace (a fresh namespace holds no other).
  */
 export async function startHydra(lab: NetLab, ns: string, opts: HydraOptions): Promise<Proc> {
   if (!existsSync(HYDRA_MAIN)) throw new Error(`${HYDRA_MAIN} is missing: build first (npx tsc -p .)`);
   const label = opts.label ?? 'hydra';
-  const configPath = join(lab.dir, `${label}.yaml`);
   const dataDir = join(lab.dir, `${label}-data`);
-  await writeFile(configPath, opts.config);
   await mkdir(dataDir, { recursive: true });
-  const args = [HYDRA_MAIN, '--config', configPath, '-U', '67', '--data-dir', dataDir, '-v'];
+  const args = [HYDRA_MAIN];
+  if (opts.config !== undefined) {
+    const configPath = join(lab.dir, `${label}.yaml`);
+    await writeFile(configPath, opts.config);
+    args.push('--config', configPath);
+  }
+  if (opts.pools !== undefined) {
+    const poolDir = join(lab.dir, `${label}-pools`);
+    await mkdir(poolDir, { recursive: true });
+    for (const [name, text] of Object.entries(opts.pools)) await writeFile(join(poolDir, name), text);
+    args.push('-D', poolDir);
+  }
+  args.push('-U', '67', '--data-dir', dataDir, '-v');
   if (opts.iface) args.push('-I', opts.iface);
   if (opts.serverId) args.push('--server-id', opts.serverId);
   args.push(...(opts.extraArgs ?? []));
