@@ -12,6 +12,12 @@ export interface ServerConfig {
   offerHoldSeconds: number;
   /** How long a DECLINEd address is kept out of allocation, in seconds. */
   declineProbationSeconds: number;
+  /**
+   * Lease caching (as Kea's cache-threshold): a renewal that comes within this percentage of the
+   * lease time after the lease was last written reuses it. The client is told the time that
+   * remains, so the stored expiry is exactly what it was told, and nothing is written. 0 disables.
+   */
+  leaseCachePercent: number;
   /** Where the configuration came from, for messages ("file.yaml", "pooldir/"). */
   source: string;
 }

@@ -66,6 +66,7 @@ export function loadPoolDir(dir: string): ServerConfig {
     subnets,
     authoritative: false,
     offerHoldSeconds: DEFAULTS.offerHoldSeconds,
+    leaseCachePercent: DEFAULTS.leaseCachePercent,
     declineProbationSeconds: DEFAULTS.declineProbationSeconds,
     source: dir,
   };

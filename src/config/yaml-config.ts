@@ -14,7 +14,7 @@ import { YamlReader } from './yaml-reader.js';
 // its line and column so each complaint names the place in the file.
 
 const TOP_KEYS = [
-  'authoritative', 'offer-hold', 'decline-probation', 'lease-time', 'renewal-time', 'rebinding-time',
+  'authoritative', 'offer-hold', 'decline-probation', 'lease-cache-percent', 'lease-time', 'renewal-time', 'rebinding-time',
   'options', 'subnets',
 ] as const;
 const SUBNET_KEYS = [
@@ -56,6 +56,8 @@ export function parseConfigText(text: string, file: string): ServerConfig {
   const authoritative = top.has('authoritative') ? r.boolean(top.get('authoritative')!.node, 'authoritative', top.get('authoritative')!.keyAt) : undefined;
   const offerHold = readSeconds(r, top.get('offer-hold'), 1);
   const probation = readSeconds(r, top.get('decline-probation'), 1);
+  const cacheEntry = top.get('lease-cache-percent');
+  const leaseCache = cacheEntry ? r.integer(cacheEntry.node, cacheEntry.field, 0, 50, cacheEntry.keyAt) : undefined;
   const globalLease = readLeaseTimes(r, top.get('lease-time'));
   const globalT1 = readSeconds(r, top.get('renewal-time'), 1);
   const globalT2 = readSeconds(r, top.get('rebinding-time'), 1);
@@ -87,6 +89,7 @@ export function parseConfigText(text: string, file: string): ServerConfig {
     authoritative: authoritative?.value ?? false,
     offerHoldSeconds: offerHold?.value ?? DEFAULTS.offerHoldSeconds,
     declineProbationSeconds: probation?.value ?? DEFAULTS.declineProbationSeconds,
+    leaseCachePercent: leaseCache?.value ?? DEFAULTS.leaseCachePercent,
     source: file,
   };
 }

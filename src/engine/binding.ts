@@ -2,7 +2,7 @@ import { hostName, requestedLeaseTime } from '../protocol/accessors.js';
 import type { Ipv4 } from '../protocol/ipv4.js';
 import { MessageType, type DhcpMessage } from '../protocol/message.js';
 import type { Exchange } from './exchange.js';
-import { grantLeaseTime, leaseTimers, type GrantedTimes } from './lease-time.js';
+import { grantLeaseTime, INFINITE, leaseTimers, type GrantedTimes } from './lease-time.js';
 import type { Pool } from './pool.js';
 import { buildReply } from './reply-builder.js';
 import type { Lease, LeaseState } from './types.js';
@@ -67,13 +67,15 @@ export function offerAddress(x: Exchange, pool: Pool, address: Ipv4): DhcpMessag
  * 'expired' rather than vanishing, so the client keeps its affinity to it.
  */
 export function bindAddress(x: Exchange, pool: Pool, address: Ipv4): DhcpMessage {
-  const times = grantedTimes(x, pool);
+  let times = grantedTimes(x, pool);
   for (const l of x.table.forClient(pool.id, x.client.key)) {
     if (l.address === address) continue;
     if (l.state === 'offered') x.remove(l.address);
     else if (l.state === 'bound') x.upsert({ ...l, state: 'expired', expiresAt: x.now });
   }
-  x.upsert(leaseRecord(x, pool, address, 'bound', x.now + times.lease));
+  const cached = cachedTimes(x, address, times);
+  if (cached) times = cached;
+  else x.upsert(leaseRecord(x, pool, address, 'bound', x.now + times.lease));
   return buildReply(x.req, {
     type: MessageType.Ack,
     serverId: x.serverId,
@@ -82,6 +84,26 @@ export function bindAddress(x: Exchange, pool: Pool, address: Ipv4): DhcpMessage
     times,
     options: replyOptions(x, pool, address),
   });
+}
+
+/**
+ * Lease caching: a renewal soon after the lease was written reuses the stored lease unchanged
+ * and tells the client the whole seconds that remain, with T1/T2 in the same proportions. The
+ * record, and so what is on disk, already says exactly that: no write is needed, and the stored
+ * expiry is never earlier than what the client was told. Null when the lease must be rewritten.
+ */
+function cachedTimes(x: Exchange, address: Ipv4, wanted: GrantedTimes): GrantedTimes | null {
+  const percent = x.config.leaseCachePercent;
+  const current = x.table.get(address);
+  if (percent <= 0 || wanted.lease === INFINITE || !current) return null;
+  if (current.state !== 'bound' || current.clientKey !== x.client.key) return null;
+  const length = current.expiresAt - current.issuedAt;
+  const age = x.now - current.issuedAt;
+  if (age < 0 || age >= (length * percent) / 100 || length > wanted.lease) return null;
+  const remaining = Math.floor(current.expiresAt - x.now);
+  if (remaining <= 0) return null;
+  const scale = remaining / wanted.lease;
+  return { lease: remaining, renewal: Math.floor(wanted.renewal * scale), rebinding: Math.floor(wanted.rebinding * scale) };
 }
 
 export function nak(x: Exchange, message: string): DhcpMessage {

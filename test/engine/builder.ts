@@ -100,7 +100,7 @@ export function subnet(overrides: Partial<SubnetConfig> = {}): SubnetConfig {
 }
 
 export function config(subnets: SubnetConfig[] = [subnet()], overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return { subnets, authoritative: false, offerHoldSeconds: 30, declineProbationSeconds: 600, source: 'test', ...overrides };
+  return { subnets, authoritative: false, offerHoldSeconds: 30, declineProbationSeconds: 600, leaseCachePercent: 0, source: 'test', ...overrides };
 }
 
 export const u32 = (v: Uint8Array | undefined): number | undefined => (v && v.length === 4 ? readIpv4(v, 0) : undefined);
