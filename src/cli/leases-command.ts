@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -141,6 +142,10 @@ async function openStore(dataDir: string, out: CommandOutput) {
 }
 
 async function runExport(args: string[], out: CommandOutput): Promise<number> {
+  const fail = (message: string): number => {
+    out.stderr(`hydra leases: ${message}\n`);
+    return 1;
+  };
   const { values, positionals } = parseFlags(() => parseArgs({
     args,
     strict: true,
@@ -160,7 +165,10 @@ async function runExport(args: string[], out: CommandOutput): Promise<number> {
   const format = values.format ?? 'json';
   if (format !== 'json' && format !== 'csv') throw new CliError(`export: --format: expected json or csv, got '${format}'`);
 
-  const { store, leases } = await openStore(values['data-dir'] ?? DEFAULT_DATA_DIR, out);
+  const dataDir = values['data-dir'] ?? DEFAULT_DATA_DIR;
+  // Opening a store creates its directory; a mistyped path must not export an empty file.
+  if (!existsSync(dataDir)) return fail(`no lease store at ${resolve(dataDir)} (see --data-dir)`);
+  const { store, leases } = await openStore(dataDir, out);
   await store.close();
   const records = leases.filter((l) => l.state !== 'offered').sort((a, b) => a.address - b.address);
   const text = format === 'csv' ? exportHydraCsv(records) : exportHydraJson(records, out.now());

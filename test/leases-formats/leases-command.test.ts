@@ -146,6 +146,10 @@ test('leases command: a store in use is refused; bad input never touches the sto
       await store.close();
     }
 
+    const typo = capture();
+    assert.equal(await runLeasesCommand(['export', '--data-dir', join(dir, 'dtaa')], typo), 1);
+    assert.match(typo.err, /no lease store at .*dtaa/);
+
     const dhcpd = join(dir, 'dhcpd.leases');
     await writeFile(dhcpd, DHCPD);
     const wrong = capture();
