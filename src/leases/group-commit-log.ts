@@ -1,0 +1,154 @@
+import { StoreError } from './lease-store.js';
+import { describeIoError, writeAll, type StoreFile, type StoreIo } from './store-io.js';
+
+/** A change made durable: the address and its new frame, or null for a delete. */
+export interface DurableEntry {
+  address: number;
+  frame: Buffer | null;
+}
+
+export interface CommitCounters {
+  syncs: number;
+  records: number;
+  largestBatch: number;
+  failures: number;
+}
+
+interface Batch {
+  frames: Buffer[];
+  bytes: number;
+  entries: DurableEntry[];
+  waiters: { resolve: () => void; reject: (err: Error) => void }[];
+}
+
+interface PendingSwitch {
+  file: StoreFile;
+  length: number;
+  adopted: (old: { file: StoreFile; records: number }) => void;
+}
+
+/**
+ * The append side of the log, with group commit: appends gather in a batch; one write and one
+ * fdatasync make the whole batch durable; appends arriving meanwhile form the next batch. Every
+ * write goes at the last good length, so a failed batch leaves nothing behind (it is truncated
+ * away, and if even that fails the next batch truncates first or fails too).
+ */
+export class GroupCommitLog {
+  private pending: Batch | null = null;
+  private running: Promise<void> | null = null;
+  private nextFile: PendingSwitch | null = null;
+  private mustTruncate = false;
+  /** Records made durable in the current file. */
+  recordsInFile = 0;
+
+  constructor(
+    private readonly io: StoreIo,
+    private file: StoreFile,
+    /** End of the last durable record in `file`. */
+    private length: number,
+    private readonly onDurable: (entries: DurableEntry[]) => void,
+    private readonly counters: CommitCounters,
+    private readonly logError: (message: string, fields: Record<string, unknown>) => void,
+  ) {}
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  /** The file was renamed; only error messages care. */
+  renamed(path: string): void {
+    this.file = { path, handle: this.file.handle };
+  }
+
+  append(frames: Buffer[], entries: DurableEntry[]): Promise<void> {
+    const batch = (this.pending ??= { frames: [], bytes: 0, entries: [], waiters: [] });
+    for (const f of frames) {
+      batch.frames.push(f);
+      batch.bytes += f.length;
+    }
+    for (const e of entries) batch.entries.push(e);
+    const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    this.kick();
+    return done;
+  }
+
+  /** Sends later batches to `file` (between two batches); resolves with the file it replaced. */
+  switchTo(file: StoreFile, length: number): Promise<{ file: StoreFile; records: number }> {
+    return new Promise((adopted) => {
+      this.nextFile = { file, length, adopted };
+      this.kick();
+    });
+  }
+
+  /** Resolves once every batch handed in so far has been written (or has failed). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    await this.file.handle.close();
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    // setImmediate: let every packet read in this event-loop turn join the first batch.
+    this.running = new Promise<void>((r) => setImmediate(r))
+      .then(() => this.drain())
+      .finally(() => {
+        this.running = null;
+        if (this.pending || this.nextFile) this.kick();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.nextFile) {
+        const { file, length, adopted } = this.nextFile;
+        this.nextFile = null;
+        const old = { file: this.file, records: this.recordsInFile };
+        this.file = file;
+        this.length = length;
+        this.recordsInFile = 0;
+        this.mustTruncate = false;
+        adopted(old);
+      }
+      const batch = this.pending;
+      if (!batch) return;
+      this.pending = null;
+      await this.write(batch);
+    }
+  }
+
+  private async write(batch: Batch): Promise<void> {
+    const data = batch.frames.length === 1 ? batch.frames[0] : Buffer.concat(batch.frames, batch.bytes);
+    try {
+      if (this.mustTruncate) {
+        await this.io.truncate(this.file, this.length);
+        this.mustTruncate = false;
+      }
+      await writeAll(this.io, this.file, data, this.length);
+      await this.io.datasync(this.file);
+    } catch (err) {
+      this.counters.failures++;
+      try {
+        await this.io.truncate(this.file, this.length);
+      } catch {
+        this.mustTruncate = true;
+      }
+      const error = new StoreError(
+        `cannot make ${batch.entries.length} lease record(s) durable in ${this.file.path}: ${describeIoError(err)}`,
+      );
+      this.logError(error.message, { file: this.file.path, records: batch.entries.length });
+      for (const w of batch.waiters) w.reject(error);
+      return;
+    }
+    this.length += data.length;
+    this.recordsInFile += batch.entries.length;
+    this.counters.syncs++;
+    this.counters.records += batch.entries.length;
+    if (batch.entries.length > this.counters.largestBatch) this.counters.largestBatch = batch.entries.length;
+    this.onDurable(batch.entries);
+    for (const w of batch.waiters) w.resolve();
+  }
+}
