@@ -166,12 +166,29 @@ export function decodeUpsert(p: Buffer, at = 0): Lease {
     const n = p[o] | (p[o + 1] << 8);
     clientKey = p.toString('utf8', o + 2, o + 2 + n);
   } else if (clientId) {
-    // What clientKeyOf() derives, built in one native call (engine/bytes.ts hex() goes byte by byte).
-    clientKey = 'id:' + p.toString('hex', idStart, idStart + clientId.length);
+    clientKey = derivedKey('id:', p, idStart, clientId.length);
   } else {
-    clientKey = `hw:${hwType}:` + p.toString('hex', at + UPSERT_FIXED, at + UPSERT_FIXED + hwLength);
+    clientKey = derivedKey(`hw:${hwType}:`, p, at + UPSERT_FIXED, hwLength);
   }
   return { address, subnetId, clientKey, hwType, hwAddress, clientId, hostname, state: STATES[p[at + 1]], issuedAt, expiresAt };
+}
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+let scratch = Buffer.allocUnsafe(1024);
+
+/**
+ * clientKeyOf()'s result (prefix + lowercase hex), made as one flat string in one native call:
+ * a reload builds a million of these, and `prefix + hex` would leave a two-part rope each time.
+ */
+function derivedKey(prefix: string, p: Buffer, start: number, length: number): string {
+  const size = prefix.length + 2 * length;
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
+  let o = scratch.write(prefix, 0, 'latin1');
+  for (let i = start; i < start + length; i++) {
+    scratch[o++] = HEX[p[i] >> 4];
+    scratch[o++] = HEX[p[i] & 15];
+  }
+  return scratch.toString('latin1', 0, o);
 }
 
 function copy(p: Buffer, start: number, length: number): Uint8Array {
