@@ -7,6 +7,8 @@ import type { LeaseLedger, SimClient } from './lease-ledger.js';
 
 export interface LoadOptions {
   concurrency: number;
+  /** Only the first `active` clients take part (so later rounds bring new clients). */
+  active?: number;
   maxOperations: number;
   maxMs: number;
   /** Stops taking new operations once true (the server was killed). */
@@ -26,9 +28,9 @@ export interface LoadStats {
 export async function runLoad(relay: RelayClient, ledger: LeaseLedger, opts: LoadOptions): Promise<LoadStats> {
   const stats: LoadStats = { operations: 0, offers: 0, acks: 0, naks: 0, releases: 0, timeouts: 0 };
   const deadline = Date.now() + opts.maxMs;
+  const all = ledger.clients.slice(0, opts.active ?? ledger.clients.length);
   const pick = (): SimClient | null => {
     // A few random probes, then a scan: idle clients are the common case.
-    const all = ledger.clients;
     for (let i = 0; i < 8; i++) {
       const c = all[Math.floor(opts.random() * all.length)]!;
       if (!c.busy) return c;

@@ -1,6 +1,6 @@
 // Crash safety, proven by force: many simulated clients run real DORA / INIT-REBOOT / REBINDING /
 // RELEASE exchanges over UDP (loopback, through a fake relay agent) while the real `hydra`
-// process is SIGKILLed at a random moment; the data dir is then read offline and the server
+// process is SIGKILLed at a random moment (50–800 ms into the load; new clients join each round); the data dir is then read offline and the server
 // restarted on it. Checked every round:
 //   (a) every lease a client holds (ACKed, not released or given up since) is in the store, bound
 //       to that client, expiring no earlier than the ACK promised (REQUEST send time + lease time,
@@ -29,6 +29,8 @@ const SEED = Number(process.env.HYDRA_CRASH_SEED ?? Math.floor(Math.random() * 2
 /** 250 clients for 200 addresses: the pool runs out, releases are taken up by others. */
 const POPULATION = 250;
 const CONCURRENCY = 50;
+/** Clients taking part in round r: new ones join each round until the whole population is in. */
+const activeIn = (round: number): number => Math.min(POPULATION, 130 + 30 * (round - 1));
 const LEASE_TIME = 3600;
 
 const CONFIG = `# crash test: a small pool so addresses change hands
@@ -101,7 +103,7 @@ describe('crash safety: SIGKILL under load, restart on the same data dir', () =>
       let killed = false;
       const killAfterMs = Math.round(50 + random() * 750);
       const started = Date.now();
-      const load = runLoad(relay, ledger, { concurrency: CONCURRENCY, maxOperations: 50_000, maxMs: 5_000, stopped: () => killed, random });
+      const load = runLoad(relay, ledger, { concurrency: CONCURRENCY, active: activeIn(round), maxOperations: 50_000, maxMs: 5_000, stopped: () => killed, random });
       await sleep(killAfterMs);
       killed = true;
       const exit = await server.kill('SIGKILL');
