@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { ConfigError } from '../config/config-error.js';
+import { StoreError } from '../leases/lease-store.js';
 import { TransportError } from '../net/transport.js';
 import { createLogger } from '../runtime/logger.js';
 import { startServer } from '../runtime/server.js';
 import { VERSION } from '../version.js';
 import { parseCommandLine, type Command } from './args.js';
+import { runLeasesCommand } from './leases-command.js';
 import { CliError } from './cli-error.js';
 import { usage } from './usage.js';
 
@@ -15,6 +17,7 @@ function fail(message: string, status: number): never {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'leases') process.exit(await runLeasesCommand(argv.slice(1)));
   let command: Command;
   try {
     command = parseCommandLine(argv);
@@ -36,7 +39,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     server = await startServer(opts, log);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof TransportError) fail(e.message, 1);
+    if (e instanceof ConfigError || e instanceof TransportError || e instanceof StoreError) fail(e.message, 1);
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EACCES') fail(`cannot bind UDP port ${opts.port}: permission denied (ports below 1024 need root; try -U 6767)`, 1);
     if (err.code === 'EADDRINUSE') fail(`UDP port ${opts.port} is already in use`, 1);

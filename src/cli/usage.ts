@@ -4,6 +4,7 @@ export function usage(version: string): string {
   return `Hydra ${version}, a high performance and resilient DHCPv4 server.
 
 Usage: hydra [-D <pool_dir> | --config <file>] [-U <udp_port>] [-I <iface>] [options]
+       hydra leases export|import ...   (hydra leases --help)
 
   -D, --pooldir DIR     Seed-style pool directory: one {pooldata, ...}. file per pool.
   -c, --config FILE     YAML or JSON configuration file (default: examples/default.yaml).

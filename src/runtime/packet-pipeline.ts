@@ -7,8 +7,9 @@ import { decodeMessage } from '../protocol/decode.js';
 import { DecodeError } from '../protocol/decode-error.js';
 import { encodeMessageDetailed } from '../protocol/encode.js';
 import { formatIpv4, parseIpv4, prefixToMask, type Ipv4 } from '../protocol/ipv4.js';
-import type { DhcpMessage } from '../protocol/message.js';
+import { MessageType, type DhcpMessage } from '../protocol/message.js';
 import { Counters, messageTypeName } from './counters.js';
+import type { DurableCommits } from './durable-commits.js';
 import type { Logger } from './logger.js';
 import { chooseServerId } from './server-identity.js';
 
@@ -17,6 +18,9 @@ export interface PipelineDeps {
   transport: DhcpTransport;
   counters: Counters;
   log: Logger;
+  commits: DurableCommits;
+  /** Told of every failed commit (the reply, if any, was not sent). */
+  onCommitFailure: (e: unknown) => void;
   serverId?: Ipv4;
   clock: () => number;
 }
@@ -30,7 +34,7 @@ function hex(bytes: Uint8Array): string {
  * dropped here; nothing below this function sees it, so it can change no state.
  */
 export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource, iface: NetInterface | null): void {
-  const { engine, transport, counters, log } = deps;
+  const { engine, transport, counters, log, commits } = deps;
   let req: DhcpMessage;
   try {
     req = decodeMessage(data);
@@ -68,6 +72,8 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
   }
   if (!reply || replyType === null) {
     if (decision.reason.startsWith('drop')) counters.add('pkt4-receive-drop');
+    // RELEASE and DECLINE answer nothing but change leases (probation must survive a restart).
+    if (decision.changes.length > 0) commits.commit(decision.changes).catch(deps.onCommitFailure);
     return;
   }
   const { bytes, dropped } = encodeMessageDetailed(reply, maxMessageSize(req));
@@ -75,8 +81,21 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
     log.log('warn', 'reply too large for the client, options left out', { options: dropped.join(',') });
   }
   const route = routeReply(req, reply, replyType, transport.port);
-  transport.send(bytes, route, iface, { subnetBroadcast: subnetBroadcast(engine, decision.subnetId) });
-  counters.sent(replyType);
+  const send = (): void => {
+    transport.send(bytes, route, iface, { subnetBroadcast: subnetBroadcast(engine, decision.subnetId) });
+    counters.sent(replyType);
+  };
+  // An ACK that grants an address waits for its lease (and all before it) to be durable; any
+  // other reply promises nothing that a crash could take back, so it leaves at once.
+  if (replyType === MessageType.Ack && reply.yiaddr !== 0) {
+    commits.commit(decision.changes, reply.yiaddr).then(send, (e: unknown) => {
+      counters.add('pkt4-ack-not-durable');
+      deps.onCommitFailure(e);
+    });
+  } else {
+    if (decision.changes.length > 0) commits.commit(decision.changes).catch(deps.onCommitFailure);
+    send();
+  }
 }
 
 function subnetBroadcast(engine: DhcpEngine, subnetId: number | null): Ipv4 | undefined {

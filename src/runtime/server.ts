@@ -1,11 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ServeOptions } from '../cli/args.js';
 import { loadConfig } from '../config/load-config.js';
-import { DhcpEngine } from '../engine/engine.js';
+import { DhcpEngine, LeaseTable } from '../engine/engine.js';
+import { openEmbeddedStore } from '../leases/embedded-store.js';
 import { DhcpTransport } from '../net/transport.js';
 import { formatIpv4 } from '../protocol/ipv4.js';
+import { CommitHealth, reportDropped } from './commit-health.js';
 import { Counters } from './counters.js';
+import { DurableCommits } from './durable-commits.js';
 import type { Logger } from './logger.js';
 import { servePacket } from './packet-pipeline.js';
 
@@ -28,20 +30,36 @@ const clock = (): number => Date.now() / 1000;
  */
 export async function startServer(opts: ServeOptions, log: Logger): Promise<RunningServer> {
   const config = loadConfig({ configFile: opts.configFile, poolDir: opts.poolDir });
-  const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
   if (opts.cores !== undefined && opts.cores > 1) {
     log.log('warn', 'Hydra mode (-P > 1) is not available yet; serving with one worker', { cores: opts.cores });
   }
-  const engine = new DhcpEngine(config);
+  // The leases come back before any socket opens: a client must never be answered from an
+  // empty table while its lease is still on disk.
+  const store = await openEmbeddedStore({ dataDir: resolve(opts.dataDir), log: (level, msg, fields) => log.log(level, msg, fields) });
+  let transport: DhcpTransport;
+  let engine: DhcpEngine;
+  let commits: DurableCommits;
+  try {
+    const loaded = await store.load();
+    reportDropped(log, loaded.dropped);
+    engine = new DhcpEngine(config, new LeaseTable(loaded.leases));
+    commits = new DurableCommits(store, engine.leases);
+    transport = await DhcpTransport.open({
+      port: opts.port,
+      iface: opts.iface,
+      address: opts.bindAddress,
+      log: (msg) => log.log('warn', msg),
+    });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const counters = new Counters();
-  const transport = await DhcpTransport.open({
-    port: opts.port,
-    iface: opts.iface,
-    address: opts.bindAddress,
-    log: (msg) => log.log('warn', msg),
-  });
-  const deps = { engine, transport, counters, log, serverId: opts.serverId, clock };
+  const health = new CommitHealth(log);
+  const deps = {
+    engine, transport, counters, log, commits, serverId: opts.serverId, clock,
+    onCommitFailure: (e: unknown) => health.failed(e),
+  };
   transport.onPacket((data, from, iface) => {
     try {
       servePacket(deps, data, from, iface);
@@ -51,9 +69,11 @@ export async function startServer(opts: ServeOptions, log: Logger): Promise<Runn
       log.log('error', 'packet processing failed', { error: (e as Error).stack ?? String(e) });
     }
   });
+  // Reclaiming needs no write: an expired record on disk is expired again when loaded.
   const reclaim = setInterval(() => {
     const changes = engine.reclaimExpired(clock(), RECLAIM_BATCH);
     if (changes.length > 0) counters.add('reclaimed-leases', changes.length);
+    health.check(commits.behind);
   }, RECLAIM_INTERVAL_MS);
   reclaim.unref();
 
@@ -63,7 +83,6 @@ export async function startServer(opts: ServeOptions, log: Logger): Promise<Runn
     interfaces: transport.interfaces().map((i) => `${i.name}=${formatIpv4(i.address)}/${i.prefixLength}`).join(','),
     subnets: config.subnets.length,
     config: config.source,
-    dataDir,
     fallback: transport.unavailableReason ?? undefined,
   });
 
@@ -74,6 +93,7 @@ export async function startServer(opts: ServeOptions, log: Logger): Promise<Runn
     async stop() {
       clearInterval(reclaim);
       await transport.close();
+      await store.close();
     },
   };
 }

@@ -92,7 +92,10 @@ describe('ISC dhclient against hydra (network namespaces)', { skip, timeout: 120
       const before = (await a.events.all()).length;
       const renewed = await a.events.waitReason(['RENEW'], before, 20_000);
       assert.equal(renewed.new_ip_address, '10.79.0.100');
-      assert.equal(renewed.new_dhcp_lease_time, '600');
+      // Renewed within the lease cache window (25 % by default), the stored lease is reused
+      // and the client is told the seconds that remain of it: a few below 600.
+      const renewedFor = Number(renewed.new_dhcp_lease_time);
+      assert.ok(renewedFor > 580 && renewedFor <= 600, `renewed lease time ${renewedFor}`);
       // RENEWING, not REBINDING: the REQUEST went unicast to the server from the leased address.
       await capture.waitFor('unicast renew REQUEST', `src host 10.79.0.100 and dst host 10.79.0.1 and dst port 67`);
     });

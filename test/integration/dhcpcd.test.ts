@@ -97,7 +97,10 @@ describe('dhcpcd against hydra (network namespaces)', { skip, timeout: 120_000 }
       await lab.exec(C, 'dhcpcd', ['-4', '-n', '-f', conf, cIf]);
       const renewed = await eventsA.waitReason(['RENEW', 'REBIND', 'REBOOT'], before, 20_000);
       assert.equal(renewed.new_ip_address, '10.79.0.100');
-      assert.equal(renewed.new_dhcp_lease_time, '600');
+      // Renewed within the lease cache window (25 % by default), the stored lease is reused
+      // and the client is told the seconds that remain of it: a few below 600.
+      const renewedFor = Number(renewed.new_dhcp_lease_time);
+      assert.ok(renewedFor > 580 && renewedFor <= 600, `renewed lease time ${renewedFor}`);
     });
   });
 
