@@ -3,6 +3,7 @@ import type { ServeOptions } from '../cli/args.js';
 import { loadConfig } from '../config/load-config.js';
 import { DhcpEngine, LeaseTable } from '../engine/engine.js';
 import { openEmbeddedStore } from '../leases/embedded-store.js';
+import { StoreError } from '../leases/lease-store.js';
 import { DhcpTransport } from '../net/transport.js';
 import { formatIpv4 } from '../protocol/ipv4.js';
 import { CommitHealth, reportDropped } from './commit-health.js';
@@ -25,6 +26,20 @@ export interface RunningServer {
 const clock = (): number => Date.now() / 1000;
 
 /**
+ * HYDRA_COMPACT_AFTER: compact the lease log after this many superseded records (default: the
+ * live count, at least 100,000). A tuning knob, and how the crash test makes kills land
+ * during compaction.
+ */
+function compactAfterFromEnv(): number | undefined {
+  const text = process.env.HYDRA_COMPACT_AFTER;
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new StoreError(`HYDRA_COMPACT_AFTER: expected a whole number of records above 0, got '${text}'`);
+  }
+  return Number(text);
+}
+
+/**
  * Starts one server: configuration first (a bad one stops us before any socket opens), then the
  * engine, then the sockets. Throws ConfigError / TransportError for the caller to print.
  */
@@ -35,7 +50,11 @@ export async function startServer(opts: ServeOptions, log: Logger): Promise<Runn
   }
   // The leases come back before any socket opens: a client must never be answered from an
   // empty table while its lease is still on disk.
-  const store = await openEmbeddedStore({ dataDir: resolve(opts.dataDir), log: (level, msg, fields) => log.log(level, msg, fields) });
+  const store = await openEmbeddedStore({
+    dataDir: resolve(opts.dataDir),
+    compactAfterRecords: compactAfterFromEnv(),
+    log: (level, msg, fields) => log.log(level, msg, fields),
+  });
   let transport: DhcpTransport;
   let engine: DhcpEngine;
   let commits: DurableCommits;

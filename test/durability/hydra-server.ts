@@ -56,6 +56,8 @@ export class HydraProcess {
   static async start(port: number, args: string[], opts: { waitServing?: boolean; timeoutMs?: number } = {}): Promise<HydraProcess> {
     const child = spawn(process.execPath, [HYDRA_MAIN, '--bind', '127.0.0.1', '-U', String(port), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A low compaction threshold, so that kills also land while the log is being compacted.
+      env: { ...process.env, HYDRA_COMPACT_AFTER: process.env.HYDRA_COMPACT_AFTER ?? '300' },
     });
     const p = new HydraProcess(child);
     if (opts.waitServing === false) return p;
