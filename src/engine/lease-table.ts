@@ -7,7 +7,11 @@ export type LeaseListener = (address: Ipv4, before: Lease | undefined, after: Le
 /** States whose expiry means work for the reclaimer; released/expired records only keep affinity. */
 const TIMED = new Set(['offered', 'bound', 'declined']);
 
-const clientIndexKey = (subnetId: number, clientKey: string): string => `${subnetId}|${clientKey}`;
+/**
+ * A client's addresses in one subnet: almost always exactly one, kept as the bare number so a
+ * table of a million clients holds no million small collections (reload time and GC).
+ */
+type ClientAddresses = Ipv4 | Ipv4[];
 
 /**
  * The lease records, one per address, indexed by address, by (subnet, client) and by expiry.
@@ -17,7 +21,7 @@ const clientIndexKey = (subnetId: number, clientKey: string): string => `${subne
 export class LeaseTable {
   private readonly byAddress = new Map<Ipv4, Lease>();
   /** Addresses a client holds or last held in a subnet (declined records are not the client's any more). */
-  private readonly byClient = new Map<string, Set<Ipv4>>();
+  private readonly byClient = new Map<number, Map<string, ClientAddresses>>();
   private readonly expiry = new ExpiryQueue();
   private readonly listeners: LeaseListener[] = [];
 
@@ -39,10 +43,10 @@ export class LeaseTable {
 
   /** The client's records in a subnet (bound, offered, released or expired). */
   forClient(subnetId: number, clientKey: string): Lease[] {
-    const set = this.byClient.get(clientIndexKey(subnetId, clientKey));
-    if (!set) return [];
+    const held = this.byClient.get(subnetId)?.get(clientKey);
+    if (held === undefined) return [];
     const out: Lease[] = [];
-    for (const a of set) {
+    for (const a of typeof held === 'number' ? [held] : held) {
       const l = this.byAddress.get(a);
       if (l) out.push(l);
     }
@@ -63,10 +67,13 @@ export class LeaseTable {
     if (before) this.unindexClient(before);
     this.byAddress.set(lease.address, lease);
     if (lease.state !== 'declined') {
-      const k = clientIndexKey(lease.subnetId, lease.clientKey);
-      let set = this.byClient.get(k);
-      if (!set) this.byClient.set(k, (set = new Set()));
-      set.add(lease.address);
+      let clients = this.byClient.get(lease.subnetId);
+      if (!clients) this.byClient.set(lease.subnetId, (clients = new Map()));
+      const held = clients.get(lease.clientKey);
+      if (held === undefined) clients.set(lease.clientKey, lease.address);
+      else if (typeof held === 'number') {
+        if (held !== lease.address) clients.set(lease.clientKey, [held, lease.address]);
+      } else if (!held.includes(lease.address)) held.push(lease.address);
     }
     if (TIMED.has(lease.state) && (!before || before.expiresAt !== lease.expiresAt || !TIMED.has(before.state))) {
       this.expiry.push(lease.expiresAt, lease.address);
@@ -97,10 +104,15 @@ export class LeaseTable {
   }
 
   private unindexClient(l: Lease): void {
-    const k = clientIndexKey(l.subnetId, l.clientKey);
-    const set = this.byClient.get(k);
-    if (!set) return;
-    set.delete(l.address);
-    if (set.size === 0) this.byClient.delete(k);
+    const clients = this.byClient.get(l.subnetId);
+    const held = clients?.get(l.clientKey);
+    if (held === undefined) return;
+    if (typeof held === 'number') {
+      if (held === l.address) clients!.delete(l.clientKey);
+      return;
+    }
+    const rest = held.filter((a) => a !== l.address);
+    clients!.set(l.clientKey, rest.length === 1 ? rest[0]! : rest);
+    if (rest.length === 0) clients!.delete(l.clientKey);
   }
 }
