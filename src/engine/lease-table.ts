@@ -1,4 +1,5 @@
 import type { Ipv4 } from '../protocol/ipv4.js';
+import { ClientIndex, clientHash } from './client-index.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import type { Lease } from './types.js';
 
@@ -8,12 +9,6 @@ export type LeaseListener = (address: Ipv4, before: Lease | undefined, after: Le
 const TIMED = new Set(['offered', 'bound', 'declined']);
 
 /**
- * A client's addresses in one subnet: almost always exactly one, kept as the bare number so a
- * table of a million clients holds no million small collections (reload time and GC).
- */
-type ClientAddresses = Ipv4 | Ipv4[];
-
-/**
  * The lease records, one per address, indexed by address, by (subnet, client) and by expiry.
  * Records are treated as immutable values: every change replaces the record, so a LeaseChange
  * handed to a store is a stable snapshot.
@@ -21,7 +16,7 @@ type ClientAddresses = Ipv4 | Ipv4[];
 export class LeaseTable {
   private readonly byAddress = new Map<Ipv4, Lease>();
   /** Addresses a client holds or last held in a subnet (declined records are not the client's any more). */
-  private readonly byClient = new Map<number, Map<string, ClientAddresses>>();
+  private readonly byClient = new ClientIndex();
   private readonly expiry = new ExpiryQueue();
   private readonly listeners: LeaseListener[] = [];
 
@@ -43,12 +38,11 @@ export class LeaseTable {
 
   /** The client's records in a subnet (bound, offered, released or expired). */
   forClient(subnetId: number, clientKey: string): Lease[] {
-    const held = this.byClient.get(subnetId)?.get(clientKey);
-    if (held === undefined) return [];
     const out: Lease[] = [];
-    for (const a of typeof held === 'number' ? [held] : held) {
+    for (const a of this.byClient.addressesOf(clientHash(subnetId, clientKey))) {
       const l = this.byAddress.get(a);
-      if (l) out.push(l);
+      // Another client may share the hash: only this client's own records count.
+      if (l && isIndexed(l) && l.subnetId === subnetId && l.clientKey === clientKey) out.push(l);
     }
     return out;
   }
@@ -64,16 +58,16 @@ export class LeaseTable {
 
   upsert(lease: Lease): void {
     const before = this.byAddress.get(lease.address);
-    if (before) this.unindexClient(before);
     this.byAddress.set(lease.address, lease);
-    if (lease.state !== 'declined') {
-      let clients = this.byClient.get(lease.subnetId);
-      if (!clients) this.byClient.set(lease.subnetId, (clients = new Map()));
-      const held = clients.get(lease.clientKey);
-      if (held === undefined) clients.set(lease.clientKey, lease.address);
-      else if (typeof held === 'number') {
-        if (held !== lease.address) clients.set(lease.clientKey, [held, lease.address]);
-      } else if (!held.includes(lease.address)) held.push(lease.address);
+    // A renewal keeps its client: the index entry stays as it is.
+    const sameClient =
+      before !== undefined &&
+      isIndexed(before) === isIndexed(lease) &&
+      before.subnetId === lease.subnetId &&
+      before.clientKey === lease.clientKey;
+    if (!sameClient) {
+      if (before) this.unindexClient(before);
+      if (isIndexed(lease)) this.byClient.add(clientHash(lease.subnetId, lease.clientKey), lease.address);
     }
     if (TIMED.has(lease.state) && (!before || before.expiresAt !== lease.expiresAt || !TIMED.has(before.state))) {
       this.expiry.push(lease.expiresAt, lease.address);
@@ -104,15 +98,9 @@ export class LeaseTable {
   }
 
   private unindexClient(l: Lease): void {
-    const clients = this.byClient.get(l.subnetId);
-    const held = clients?.get(l.clientKey);
-    if (held === undefined) return;
-    if (typeof held === 'number') {
-      if (held === l.address) clients!.delete(l.clientKey);
-      return;
-    }
-    const rest = held.filter((a) => a !== l.address);
-    clients!.set(l.clientKey, rest.length === 1 ? rest[0]! : rest);
-    if (rest.length === 0) clients!.delete(l.clientKey);
+    if (isIndexed(l)) this.byClient.remove(clientHash(l.subnetId, l.clientKey), l.address);
   }
 }
+
+/** Declined records are not the client's any more, so the client index leaves them out. */
+const isIndexed = (l: Lease): boolean => l.state !== 'declined';
