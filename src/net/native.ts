@@ -13,6 +13,26 @@ export interface HydraNet {
   bindToDevice(fd: number, ifname: string): void;
   /** ioctl(SIOCSARP, ATF_COM): neighbour entry ip → mac on ifname. */
   setArpEntry(ifname: string, ip: string, mac: Uint8Array): void;
+  /** Hydra mode: a bound UDP socket with SO_REUSEPORT (and SO_BINDTODEVICE when ifname given). */
+  openReusePortUdp?(address: string, port: number, ifname: string | null): number;
+  /** Hydra mode: SO_ATTACH_REUSEPORT_CBPF steering each packet to socket shardOf(chaddr, groupSize). */
+  attachClientSteering?(fd: number, groupSize: number): void;
+  boundPort?(fd: number): number;
+  closeFd?(fd: number): void;
+}
+
+/** The addon's Hydra-mode calls, all present. */
+export type SteeringNet = Required<HydraNet>;
+
+/** The addon with its Hydra-mode calls, or why there is none (an addon built before them). */
+export function loadSteeringNet(): { ok: true; addon: SteeringNet } | { ok: false; reason: string } {
+  const load = loadNative();
+  if (!load.ok) return load;
+  const a = load.addon;
+  if (!a.openReusePortUdp || !a.attachClientSteering || !a.boundPort || !a.closeFd) {
+    return { ok: false, reason: 'native addon lacks openReusePortUdp/attachClientSteering (rebuild it: npm rebuild)' };
+  }
+  return { ok: true, addon: a as SteeringNet };
 }
 
 export type NativeLoad = { ok: true; addon: HydraNet } | { ok: false; reason: string };
