@@ -19,6 +19,8 @@ export interface ServeOptions {
   timeoutSeconds?: number;
   verbose: boolean;
   debug: boolean;
+  /** --log-format: JSON records, or rendered for a terminal; absent = pretty on a TTY, else json. */
+  logFormat?: 'json' | 'pretty';
 }
 
 export type Command =
@@ -45,6 +47,7 @@ const spec = {
   'data-dir': { type: 'string' },
   'server-id': { type: 'string' },
   bind: { type: 'string' },
+  'log-format': { type: 'string' },
 } as const;
 
 function integer(flag: string, text: string, min: number, max: number): number {
@@ -100,6 +103,10 @@ export function parseCommandLine(argv: string[]): Command {
   if (v.iface !== undefined && !/^[\w.:@-]{1,15}$/.test(v.iface)) {
     throw new CliError(`-I/--iface: '${v.iface}' is not an interface name`);
   }
+  const logFormat = v['log-format'];
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new CliError(`--log-format: expected json or pretty, got '${logFormat}'`);
+  }
   return {
     kind: 'serve',
     options: {
@@ -115,6 +122,7 @@ export function parseCommandLine(argv: string[]): Command {
       timeoutSeconds: v.timeout === undefined ? undefined : integer('-T/--timeout', v.timeout, 1, 31_536_000),
       verbose: v.verbose ?? false,
       debug: v.debug ?? false,
+      logFormat,
     },
   };
 }

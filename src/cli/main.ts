@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const opts = command.options;
-  const log = createLogger(opts.debug ? 'debug' : opts.verbose ? 'verbose' : 'info');
+  const log = createLogger(opts.debug ? 'debug' : opts.verbose ? 'verbose' : 'info', { format: opts.logFormat });
   let server;
   try {
     server = await startServer(opts, log);

@@ -21,6 +21,8 @@ Usage: hydra [-D <pool_dir> | --config <file>] [-U <udp_port>] [-I <iface>] [opt
   -T, --timeout SECS    Serve SECS seconds, then stop cleanly.
   -v, --verbose         Log every decision (client, message, address, reply).
   -d, --debug           Also log the fields of every packet.
+      --log-format F    json (one JSON record per line) or pretty (for a
+                        terminal); default pretty on a TTY, json otherwise.
   -V, --version         Show the version.
   -?, -h, --help        Show this help.
 `;
