@@ -4,6 +4,7 @@ import type { Lease, LeaseChange } from '../engine/types.js';
 import { lockDataDir, type DirLock } from './data-dir-lock.js';
 import { checkHeader, HEADER_SIZE, type FileKind } from './file-header.js';
 import { GroupCommitLog, type DurableEntry } from './group-commit-log.js';
+import { ByteArena } from './byte-arena.js';
 import { LiveSet } from './live-set.js';
 import { StoreError, type LeaseStore, type LoadResult, type StoreStats } from './lease-store.js';
 import {
@@ -201,7 +202,8 @@ export class EmbeddedStore implements LeaseStore {
     }
 
     const leases: Lease[] = [];
-    this.live.forEach((buffer, start) => leases.push(decodeUpsert(buffer, start + FRAME_HEADER)));
+    const arena = new ByteArena();
+    this.live.forEach((buffer, start) => leases.push(decodeUpsert(buffer, start + FRAME_HEADER, arena)));
     this.phase = 'loaded';
     this.updateCounts();
     const ms = Math.round(performance.now() - started);

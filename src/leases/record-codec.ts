@@ -1,6 +1,7 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { clientKeyOf } from '../engine/client-identity.js';
 import type { Lease, LeaseState } from '../engine/types.js';
+import type { ByteArena } from './byte-arena.js';
 import { StoreError } from './lease-store.js';
 
 // Record payloads (little-endian); see README.md in this directory for the full layout.
@@ -136,8 +137,12 @@ export const recordAddress = (p: Uint8Array, at = 0): number =>
 /** The count a snapshot-end record holds. */
 export const snapshotEndCount = recordAddress;
 
-/** Decodes the upsert payload at `at` in `p` (one payloadType() accepted). */
-export function decodeUpsert(p: Buffer, at = 0): Lease {
+/**
+ * Decodes the upsert payload at `at` in `p` (one payloadType() accepted). Byte fields are fresh
+ * copies, or views into `arena` when given (a bulk load).
+ */
+export function decodeUpsert(p: Buffer, at = 0, arena?: ByteArena): Lease {
+  const copy = arena ? (s: Buffer, start: number, n: number) => arena.copy(s, start, n) : copyOut;
   const flags = p[at + 2];
   const hwType = p[at + 3];
   const address = p.readUInt32LE(at + 4);
@@ -191,7 +196,7 @@ function derivedKey(prefix: string, p: Buffer, start: number, length: number): s
   return scratch.toString('latin1', 0, o);
 }
 
-function copy(p: Buffer, start: number, length: number): Uint8Array {
+function copyOut(p: Buffer, start: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = p[start + i];
   return out;
