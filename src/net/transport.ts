@@ -44,6 +44,11 @@ export interface TransportOptions {
   bufferBytes?: number;
   /** Act as if the addon were missing (to exercise the fallback). */
   disableNative?: boolean;
+  /**
+   * Hydra mode: adopt this already bound socket (a reuseport group member the supervisor made)
+   * instead of binding one; the transport runs in single mode on it.
+   */
+  fd?: number;
 }
 
 export interface PacketSource {
@@ -132,7 +137,7 @@ export class DhcpTransport {
       throw new TransportError(`interface "${opts.iface}" not found or has no IPv4 address`);
     }
 
-    if (native && opts.address === undefined) {
+    if (native && opts.address === undefined && opts.fd === undefined) {
       const t = new DhcpTransport(opts, 'per-interface', null, native);
       t.known = list;
       try {
@@ -346,7 +351,7 @@ export class DhcpTransport {
         reject(new TransportError(`cannot bind ${address}:${this.boundPort}: ${err.message}`));
       };
       socket.once('error', onError);
-      socket.bind({ port: this.boundPort, address }, () => {
+      socket.bind(this.opts.fd !== undefined ? { fd: this.opts.fd } : { port: this.boundPort, address }, () => {
         socket.off('error', onError);
         this.boundPort = socket.address().port;
         socket.on('error', (err) => this.log(`socket error: ${err.message}`));

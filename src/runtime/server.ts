@@ -11,6 +11,17 @@ import { Counters } from './counters.js';
 import { DurableCommits } from './durable-commits.js';
 import type { Logger } from './logger.js';
 import { servePacket } from './packet-pipeline.js';
+import { openControlApi } from './control-api.js';
+import { LocalControl } from './local-control.js';
+import { shardConfig } from './shard-config.js';
+import { prepareLayout, readLayout, shardDir } from './shard-layout.js';
+
+/** Hydra mode: this process is worker `index` of `count`, on the reuseport socket `fd` its supervisor made. */
+export interface WorkerSeat {
+  index: number;
+  count: number;
+  fd: number;
+}
 
 /** Expired leases are reclaimed this often, at most this many per pass, so no pass stalls serving. */
 const RECLAIM_INTERVAL_MS = 1000;
@@ -20,6 +31,8 @@ export interface RunningServer {
   readonly engine: DhcpEngine;
   readonly transport: DhcpTransport;
   readonly counters: Counters;
+  /** The management seam (the API calls it; SIGHUP reload can call control.reloadConfig()). */
+  readonly control: LocalControl;
   stop(): Promise<void>;
 }
 
@@ -43,15 +56,23 @@ function compactAfterFromEnv(): number | undefined {
  * Starts one server: configuration first (a bad one stops us before any socket opens), then the
  * engine, then the sockets. Throws ConfigError / TransportError for the caller to print.
  */
-export async function startServer(opts: ServeOptions, log: Logger): Promise<RunningServer> {
-  const config = loadConfig({ configFile: opts.configFile, poolDir: opts.poolDir });
-  if (opts.cores !== undefined && opts.cores > 1) {
-    log.log('warn', 'Hydra mode (-P > 1) is not available yet; serving with one worker', { cores: opts.cores });
+export async function startServer(opts: ServeOptions, log: Logger, seat?: WorkerSeat): Promise<RunningServer> {
+  let config = loadConfig({ configFile: opts.configFile, poolDir: opts.poolDir });
+  let dataDir = opts.dataDir;
+  if (seat) {
+    // The supervisor prepared the layout; this worker serves its share of it.
+    const layout = await readLayout(opts.dataDir);
+    if (!layout || layout.workers !== seat.count) throw new StoreError(`${opts.dataDir}: no lease layout for ${seat.count} workers`);
+    config = shardConfig(config, seat.index, seat.count, layout.carried);
+    dataDir = shardDir(opts.dataDir, seat.index, seat.count);
+  } else {
+    // A data dir last served by several workers is folded back into one store first.
+    await prepareLayout(opts.dataDir, 1, config, log);
   }
   // The leases come back before any socket opens: a client must never be answered from an
   // empty table while its lease is still on disk.
   const store = await openEmbeddedStore({
-    dataDir: resolve(opts.dataDir),
+    dataDir: resolve(dataDir),
     compactAfterRecords: compactAfterFromEnv(),
     log: (level, msg, fields) => log.log(level, msg, fields),
   });
@@ -67,6 +88,7 @@ export async function startServer(opts: ServeOptions, log: Logger): Promise<Runn
       port: opts.port,
       iface: opts.iface,
       address: opts.bindAddress,
+      fd: seat?.fd,
       log: (msg) => log.log('warn', msg),
     });
   } catch (e) {
@@ -79,7 +101,17 @@ export async function startServer(opts: ServeOptions, log: Logger): Promise<Runn
     engine, transport, counters, log, commits, serverId: opts.serverId, clock,
     onCommitFailure: (e: unknown) => health.failed(e),
   };
+  const control = new LocalControl({
+    engine, commits, counters, log, clock, configFile: opts.configFile, poolDir: opts.poolDir,
+    // shutdown over the API takes the same path as SIGTERM.
+    exit: () => process.kill(process.pid, 'SIGTERM'),
+  });
   transport.onPacket((data, from, iface) => {
+    // dhcp-disable: packets are dropped (and counted) until dhcp-enable or max-period.
+    if (!control.dhcpEnabled) {
+      counters.add('pkt4-receive-drop');
+      return;
+    }
     try {
       servePacket(deps, data, from, iface);
     } catch (e) {
@@ -95,8 +127,18 @@ export async function startServer(opts: ServeOptions, log: Logger): Promise<Runn
     health.check(commits.behind);
   }, RECLAIM_INTERVAL_MS);
   reclaim.unref();
+  let api;
+  try {
+    // Workers in Hydra mode leave the API to their supervisor.
+    api = seat ? null : await openControlApi(opts.control, control, log);
+  } catch (e) {
+    clearInterval(reclaim);
+    await transport.close();
+    await store.close();
+    throw e;
+  }
 
-  log.log('info', 'serving', {
+  log.log('info', seat ? 'worker ready' : 'serving', {
     port: transport.port,
     mode: transport.mode,
     interfaces: transport.interfaces().map((i) => `${i.name}=${formatIpv4(i.address)}/${i.prefixLength}`).join(','),
@@ -109,8 +151,11 @@ export async function startServer(opts: ServeOptions, log: Logger): Promise<Runn
     engine,
     transport,
     counters,
+    control,
     async stop() {
       clearInterval(reclaim);
+      control.stopTimers();
+      await api?.close();
       await transport.close();
       await store.close();
     },
