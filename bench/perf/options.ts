@@ -1,0 +1,140 @@
+// Command line of `npm run bench` / `node dist/bench/perf/main.js`.
+import { tmpdir } from 'node:os';
+
+export type Phase = 'search' | 'fixed' | 'pool8';
+export const ALL_SERVERS = ['hydra', 'kea-st', 'kea-mt'] as const;
+export type ServerName = (typeof ALL_SERVERS)[number];
+
+export interface BenchOptions {
+  smoke: boolean;
+  runs: number;
+  servers: ServerName[] | undefined;
+  phases: Phase[];
+  clients: number;
+  /** Duration of each search and fixed-rate run, seconds. */
+  seconds: number;
+  low: number;
+  high: number;
+  steps: number;
+  lossLimitPct: number;
+  fixedRate: number;
+  /** Load applied to the /8 pool after start (rate, seconds); RSS is read after it. */
+  pool8Rate: number;
+  pool8Seconds: number;
+  /** Smoke mode fails when Hydra loses more than this share of exchanges. */
+  smokeMaxLossPct: number;
+  maxMinutes: number;
+  out: string | undefined;
+  hydraMain: string | undefined;
+  hydraArgs: string[];
+  dataRoot: string;
+  keep: boolean;
+}
+
+export const USAGE = `usage: node dist/bench/perf/main.js [options]     (as root; npm run bench / npm run bench:smoke)
+  --smoke              one short low-rate run per server (500/s, 3 s, 2,000 clients); fails when Hydra
+                       completes nothing or loses more than --smoke-max-loss %
+  --runs N             repetitions, medians are reported (default 3; smoke 1)
+  --servers LIST       comma list of hydra,kea-st,kea-mt (default: hydra, plus Kea when kea-dhcp4 exists)
+  --phases LIST        comma list of search,fixed,pool8 (default: all; smoke: fixed,pool8)
+  --clients N          distinct clients, perfdhcp -R (default 50000; smoke 2000)
+  --seconds S          length of every search/fixed run, perfdhcp -p (default 5; smoke 3)
+  --low R --high R     bisection bounds in exchanges/s (default 2000 and 46000)
+  --steps N            bisection steps (default 6)
+  --loss-limit P       highest % of lost exchanges that still counts as sustained (default 2.5)
+  --fixed-rate R       rate for latency, CPU and RSS (default 10000; smoke 500)
+  --pool8-rate R --pool8-seconds S   load on the /8 pool after start (default 5000/s for 3 s; smoke 500/s, 1 s)
+  --smoke-max-loss P   (default 5)
+  --max-minutes M      overall time limit, then stop and report what was measured (default 60; smoke 1)
+  --out FILE           JSON results (default bench/results/<date>.json)
+  --hydra-main FILE    the hydra entry point to test (default: this build's dist/src/cli/main.js)
+  --hydra-arg ARG      extra argument for hydra, repeatable (e.g. --hydra-arg=-P --hydra-arg=2)
+  --data-root DIR      where the servers' temporary data directories go (default ${tmpdir()})
+  --keep               keep the servers' data directories`;
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const smoke = argv.includes('--smoke');
+  const o: BenchOptions = {
+    smoke,
+    runs: smoke ? 1 : 3,
+    servers: undefined,
+    phases: smoke ? ['fixed', 'pool8'] : ['search', 'fixed', 'pool8'],
+    clients: smoke ? 2000 : 50_000,
+    seconds: smoke ? 3 : 5,
+    low: 2000,
+    high: 46_000,
+    steps: 6,
+    lossLimitPct: 2.5,
+    fixedRate: smoke ? 500 : 10_000,
+    pool8Rate: smoke ? 500 : 5000,
+    pool8Seconds: smoke ? 1 : 3,
+    smokeMaxLossPct: 5,
+    maxMinutes: smoke ? 1 : 60,
+    out: undefined,
+    hydraMain: undefined,
+    hydraArgs: [],
+    dataRoot: tmpdir(),
+    keep: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i]!;
+    let value: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const take = (): string => {
+      if (value !== undefined) return value;
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    const num = (min: number): number => {
+      const text = take();
+      const n = Number(text);
+      if (!Number.isFinite(n) || n < min) throw new UsageError(`${arg}: expected a number ≥ ${min}, got '${text}'`);
+      return n;
+    };
+    const int = (min: number): number => {
+      const n = num(min);
+      if (!Number.isInteger(n)) throw new UsageError(`${arg}: expected a whole number, got ${n}`);
+      return n;
+    };
+    switch (arg) {
+      case '--smoke': break;
+      case '--runs': o.runs = int(1); break;
+      case '--servers': o.servers = list(take(), ALL_SERVERS, arg); break;
+      case '--phases': o.phases = list(take(), ['search', 'fixed', 'pool8'] as const, arg); break;
+      case '--clients': o.clients = int(1); break;
+      case '--seconds': o.seconds = int(1); break;
+      case '--low': o.low = int(1); break;
+      case '--high': o.high = int(2); break;
+      case '--steps': o.steps = int(1); break;
+      case '--loss-limit': o.lossLimitPct = num(0); break;
+      case '--fixed-rate': o.fixedRate = int(1); break;
+      case '--pool8-rate': o.pool8Rate = int(1); break;
+      case '--pool8-seconds': o.pool8Seconds = int(1); break;
+      case '--smoke-max-loss': o.smokeMaxLossPct = num(0); break;
+      case '--max-minutes': o.maxMinutes = num(0.1); break;
+      case '--out': o.out = take(); break;
+      case '--hydra-main': o.hydraMain = take(); break;
+      case '--hydra-arg': o.hydraArgs.push(take()); break;
+      case '--data-root': o.dataRoot = take(); break;
+      case '--keep': o.keep = true; break;
+      case '-h': case '--help': throw new UsageError('');
+      default: throw new UsageError(`unknown option ${arg}`);
+    }
+  }
+  if (o.high <= o.low) throw new UsageError(`--high (${o.high}) must be above --low (${o.low})`);
+  return o;
+}
+
+function list<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const item of items) if (!allowed.includes(item as T)) throw new UsageError(`${flag}: unknown '${item}' (one of ${allowed.join(', ')})`);
+  if (items.length === 0) throw new UsageError(`${flag}: empty list`);
+  return items as T[];
+}
