@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseIpv4, type Ipv4 } from '../protocol/ipv4.js';
 import { CliError } from './cli-error.js';
+import { controlSettings, type ControlSettings } from './control-flags.js';
 
 export interface ServeOptions {
   poolDir?: string;
@@ -19,6 +20,8 @@ export interface ServeOptions {
   timeoutSeconds?: number;
   verbose: boolean;
   debug: boolean;
+  /** The management API (--control, --control-token, ...); binding null = --control off; absent = off. */
+  control?: ControlSettings;
   /** --log-format: JSON records, or rendered for a terminal; absent = pretty on a TTY, else json. */
   logFormat?: 'json' | 'pretty';
 }
@@ -47,6 +50,10 @@ const spec = {
   'data-dir': { type: 'string' },
   'server-id': { type: 'string' },
   bind: { type: 'string' },
+  control: { type: 'string' },
+  'control-token': { type: 'string' },
+  'control-user': { type: 'string' },
+  'control-password': { type: 'string' },
   'log-format': { type: 'string' },
 } as const;
 
@@ -120,6 +127,7 @@ export function parseCommandLine(argv: string[]): Command {
       serverId,
       bindAddress: v.bind,
       timeoutSeconds: v.timeout === undefined ? undefined : integer('-T/--timeout', v.timeout, 1, 31_536_000),
+      control: controlSettings(v),
       verbose: v.verbose ?? false,
       debug: v.debug ?? false,
       logFormat,
