@@ -73,6 +73,7 @@ function describe(r: TrialRecord): string {
   const t = r.result;
   let line = `${head} ${t.pool} -r ${t.rate}: ${Math.round(t.completedPerSec)}/s done, lost ${t.lossPct.toFixed(2)} %` +
     `, CPU ${t.cpuPerExchangeUs.toFixed(1)} µs/exch, ready ${Math.round(t.readyMs)} ms, peak RSS ${Math.round(t.peakRssMiB)} MiB`;
+  line += `, others ${t.foreignCores.toFixed(2)} cores`;
   if (t.latency) line += `, ACK p50/p99 ${t.latency.requestAckP50Ms.toFixed(2)}/${t.latency.requestAckP99Ms.toFixed(2)} ms`;
   if (r.passed !== undefined) line += r.passed ? ' (pass)' : ' (fail)';
   return line;

@@ -51,3 +51,34 @@ export function udpPortBound(pid: number, port: number): boolean {
     return false;
   }
 }
+
+/** CPU ticks spent machine-wide outside idle and iowait (steal included: the host took it). */
+function machineBusyTicks(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!; // "cpu  user nice system idle iowait irq softirq steal …"
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  return v[0]! + v[1]! + v[2]! + v[5]! + v[6]! + v[7]!;
+}
+
+/** CPU ticks of this process plus its reaped children (every server and perfdhcp run). */
+function ownTicks(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime, stime, cutime, cstime: fields 14-17 of the line, 11-14 after "state".
+  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+}
+
+/**
+ * Measures how busy the rest of the machine was between start() and stop(), in cores: the
+ * benchmark's own children are reaped by then, so what remains is other people's work.
+ */
+export class ForeignLoad {
+  private readonly t0 = performance.now();
+  private readonly machine0 = machineBusyTicks();
+  private readonly own0 = ownTicks();
+
+  cores(): number {
+    const seconds = (performance.now() - this.t0) / 1000;
+    const foreign = machineBusyTicks() - this.machine0 - (ownTicks() - this.own0);
+    return Math.max(0, foreign / clockTicks() / seconds);
+  }
+}

@@ -35,6 +35,8 @@ export interface ServerSummary {
   pool8RssReadyMiB: number;
   pool8PeakRssMiB: number;
   pool8LossPct: number;
+  /** Median cores used by other processes during this server's trials (noise indicator). */
+  foreignCores: number;
   errors: number;
 }
 
@@ -72,6 +74,7 @@ export function summarize(records: TrialRecord[], servers: string[]): ServerSumm
       pool8RssReadyMiB: median(pool8.map((t) => t.rssReadyMiB)),
       pool8PeakRssMiB: median(pool8.map((t) => t.peakRssMiB)),
       pool8LossPct: median(pool8.map((t) => t.lossPct)),
+      foreignCores: median(records.filter((r) => r.server === server && r.result).map((r) => r.result!.foreignCores)),
       errors: records.filter((r) => r.server === server && r.error !== undefined).length,
     };
   });
@@ -133,6 +136,7 @@ export function formatSummary(summaries: ServerSummary[], l: TableLabels): strin
     'peak RSS MiB',
     '/8 start ms',
     `/8 RSS MiB (after ${fmt(l.pool8Rate)}/s)`,
+    'other load (cores)',
   ];
   const rows = summaries.map((s) => [
     s.server + (s.errors > 0 ? ` (${s.errors} failed)` : ''),
@@ -145,6 +149,7 @@ export function formatSummary(summaries: ServerSummary[], l: TableLabels): strin
     fmt(s.peakRssMiB),
     fmt(s.pool8ReadyMs),
     `${fmt(s.pool8RssReadyMiB)} → ${fmt(s.pool8PeakRssMiB)}`,
+    fmt(s.foreignCores, 2),
   ]);
   let text = table(header, rows);
   const rs = ratios(summaries);

@@ -24,6 +24,8 @@ export const POOLS: Record<PoolVariant, PoolSpec> = {
 
 /** Lease times, seconds: T1 and T2 are given explicitly because Kea 2.2 omits them otherwise. */
 export const LEASE = { valid: 3600, renew: 1800, rebind: 3150 };
+/** Lease caching, set explicitly on both sides (Hydra lease-cache-percent, Kea cache-threshold). */
+export const CACHE_PERCENT = 25;
 const DOMAIN = 'bench.test';
 
 export function hydraConfig(pool: PoolSpec): string {
@@ -31,6 +33,7 @@ export function hydraConfig(pool: PoolSpec): string {
     `lease-time: ${LEASE.valid}`,
     `renewal-time: ${LEASE.renew}`,
     `rebinding-time: ${LEASE.rebind}`,
+    `lease-cache-percent: ${CACHE_PERCENT}`,
     'options:',
     `  domain-name-servers: [${SERVER_ADDRESS}]`,
     'subnets:',
@@ -57,6 +60,7 @@ export function keaConfig(pool: PoolSpec, k: KeaSettings): object {
       'valid-lifetime': LEASE.valid,
       'renew-timer': LEASE.renew,
       'rebind-timer': LEASE.rebind,
+      'cache-threshold': CACHE_PERCENT / 100,
       'option-data': [{ name: 'domain-name-servers', data: SERVER_ADDRESS }],
       subnet4: [
         {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BenchLab, CLIENT_ADDRESS, SERVER_ADDRESS } from './lab.js';
 import { exchangeLossPct, runPerfdhcp } from './perfdhcp.js';
-import { cpuMicros, memoryMiB } from './proc-stats.js';
+import { cpuMicros, ForeignLoad, memoryMiB } from './proc-stats.js';
 import { POOLS, type PoolVariant, type ServerUnderTest } from './servers.js';
 import { percentile } from './stats.js';
 
@@ -41,6 +41,8 @@ export interface TrialResult extends TrialSpec {
   /** Server CPU (user + system, every thread) per completed exchange, µs. */
   cpuPerExchangeUs: number;
   latency?: Latency;
+  /** Cores busy with other processes during the trial (a shared machine's noise), see ForeignLoad. */
+  foreignCores: number;
   command: string;
 }
 
@@ -53,6 +55,8 @@ export interface TrialContext {
 
 export async function runTrial(ctx: TrialContext, server: ServerUnderTest, spec: TrialSpec): Promise<TrialResult> {
   const dir = await mkdtemp(join(ctx.dataRoot, `${server.name}-`));
+  const foreign = new ForeignLoad();
+  let result: TrialResult | undefined;
   try {
     const { proc, readyMs } = await server.start(ctx.lab, POOLS[spec.pool], dir);
     try {
@@ -72,7 +76,7 @@ export async function runTrial(ctx: TrialContext, server: ServerUnderTest, spec:
       const peakRssMiB = memoryMiB(proc.pid, 'VmHWM');
       if (proc.exited) throw new Error(`${server.name} died during the run (${proc.exitDescription}):\n${proc.tail()}`);
       const acks = report.requestAck.received;
-      const result: TrialResult = {
+      result = {
         ...spec,
         server: server.name,
         readyMs,
@@ -86,6 +90,7 @@ export async function runTrial(ctx: TrialContext, server: ServerUnderTest, spec:
         lossPct: exchangeLossPct(report),
         completedPerSec: acks / spec.seconds,
         cpuPerExchangeUs: acks > 0 ? (cpuAfter - cpuBefore) / acks : NaN,
+        foreignCores: NaN,
         command,
       };
       if (spec.timestamps) {
@@ -98,10 +103,12 @@ export async function runTrial(ctx: TrialContext, server: ServerUnderTest, spec:
           requestAckP99Ms: percentile(r, 0.99),
         };
       }
-      return result;
     } finally {
       await proc.stop();
     }
+    // After the stop: the server has been reaped, so its CPU counts as ours.
+    result.foreignCores = foreign.cores();
+    return result;
   } finally {
     if (!ctx.keepFiles) await rm(dir, { recursive: true, force: true });
   }
