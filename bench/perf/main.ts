@@ -6,7 +6,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchLab } from './lab.js';
+import { BenchLab, sleep } from './lab.js';
+import { ForeignLoad } from './proc-stats.js';
 import { type BenchOptions, type Phase, parseOptions, USAGE, UsageError } from './options.js';
 import { RateSearch } from './rate-search.js';
 import { buildRcvbufShim } from './rcvbuf-shim.js';
@@ -88,6 +89,7 @@ async function measureAll(o: BenchOptions, servers: ServerUnderTest[], ctx: Tria
       return undefined;
     }
     const record: TrialRecord = { run, phase, server: server.name, step };
+    if (o.quietCores > 0) record.quietWaitSeconds = await waitForQuiet(o.quietCores, Math.min(o.quietWaitSeconds, (deadline - Date.now()) / 1000));
     try {
       record.result = await runTrial(ctx, server, spec);
     } catch (e) {
@@ -128,6 +130,17 @@ async function measureAll(o: BenchOptions, servers: ServerUnderTest[], ctx: Tria
     }
   }
   return { records, complete };
+}
+
+/** Waits until other processes use fewer than `cores` cores over a 1 s sample; returns seconds waited. */
+async function waitForQuiet(cores: number, maxSeconds: number): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const load = new ForeignLoad();
+    await sleep(1000);
+    const busy = load.cores();
+    if (busy < cores || Date.now() - t0 >= maxSeconds * 1000) return (Date.now() - t0) / 1000;
+  }
 }
 
 function defaultOut(smoke: boolean): string {

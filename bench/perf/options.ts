@@ -24,6 +24,9 @@ export interface BenchOptions {
   /** Smoke mode fails when Hydra loses more than this share of exchanges. */
   smokeMaxLossPct: number;
   maxMinutes: number;
+  /** Before each trial, wait (at most quietWaitSeconds) until other processes use fewer cores than this; 0: never wait. */
+  quietCores: number;
+  quietWaitSeconds: number;
   out: string | undefined;
   hydraMain: string | undefined;
   hydraArgs: string[];
@@ -45,6 +48,8 @@ export const USAGE = `usage: node dist/bench/perf/main.js [options]     (as root
   --fixed-rate R       rate for latency, CPU and RSS (default 10000; smoke 500)
   --pool8-rate R --pool8-seconds S   load on the /8 pool after start (default 5000/s for 3 s; smoke 500/s, 1 s)
   --smoke-max-loss P   (default 5)
+  --quiet C            before each trial wait until other processes use < C cores (a shared machine), default 0: off
+  --quiet-wait S       ... for at most S seconds per trial (default 120)
   --max-minutes M      overall time limit, then stop and report what was measured (default 60; smoke 1)
   --out FILE           JSON results (default bench/results/<date>.json)
   --hydra-main FILE    the hydra entry point to test (default: this build's dist/src/cli/main.js)
@@ -72,6 +77,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     pool8Seconds: smoke ? 1 : 3,
     smokeMaxLossPct: 5,
     maxMinutes: smoke ? 1 : 60,
+    quietCores: 0,
+    quietWaitSeconds: 120,
     out: undefined,
     hydraMain: undefined,
     hydraArgs: [],
@@ -119,6 +126,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--pool8-seconds': o.pool8Seconds = int(1); break;
       case '--smoke-max-loss': o.smokeMaxLossPct = num(0); break;
       case '--max-minutes': o.maxMinutes = num(0.1); break;
+      case '--quiet': o.quietCores = num(0); break;
+      case '--quiet-wait': o.quietWaitSeconds = int(1); break;
       case '--out': o.out = take(); break;
       case '--hydra-main': o.hydraMain = take(); break;
       case '--hydra-arg': o.hydraArgs.push(take()); break;

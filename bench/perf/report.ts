@@ -10,6 +10,8 @@ export interface TrialRecord {
   /** The search step (0-based) for phase "search". */
   step?: number;
   passed?: boolean;
+  /** Seconds spent waiting for a quiet machine before the trial (--quiet). */
+  quietWaitSeconds?: number;
   result?: TrialResult;
   error?: string;
 }
