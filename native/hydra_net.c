@@ -56,6 +56,9 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
     case ENOTSOCK: name = "ENOTSOCK"; break;
     case ENXIO: name = "ENXIO"; break;
     case ENETUNREACH: name = "ENETUNREACH"; break;
+    case EADDRINUSE: name = "EADDRINUSE"; break;
+    case EADDRNOTAVAIL: name = "EADDRNOTAVAIL"; break;
+    case ENOPROTOOPT: name = "ENOPROTOOPT"; break;
     default: break;
   }
   char fallback[32];
