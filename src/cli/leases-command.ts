@@ -14,6 +14,7 @@ import type { LeaseParser } from '../leases/formats/parse-result.js';
 import { assignSubnets } from '../leases/formats/subnet-mapping.js';
 import { StoreError } from '../leases/lease-store.js';
 import { CliError } from './cli-error.js';
+import { REMOTE_LEASE_COMMANDS, remoteUsage, runRemoteCommand } from './remote-commands.js';
 
 export const DEFAULT_DATA_DIR = 'hydra-data';
 
@@ -93,12 +94,14 @@ export async function runLeasesCommand(argv: string[], out: CommandOutput = proc
   try {
     const [sub, ...rest] = argv;
     if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      out.stdout(leasesUsage());
+      out.stdout(leasesUsage() + '\n' + remoteUsage());
       return sub === undefined ? 2 : 0;
     }
     if (sub === 'export') return await runExport(rest, out);
     if (sub === 'import') return await runImport(rest, out);
-    throw new CliError(`unknown subcommand '${sub}': expected export or import (see hydra leases --help)`);
+    // list/show/release ask a running server through its management API.
+    if ((REMOTE_LEASE_COMMANDS as readonly string[]).includes(sub)) return await runRemoteCommand(sub, rest, true, out);
+    throw new CliError(`unknown subcommand '${sub}': expected export, import, list, show or release (see hydra leases --help)`);
   } catch (e) {
     if (e instanceof CliError) return fail(e.message, 2);
     if (e instanceof StoreError || e instanceof ConfigError) return fail(e.message, 1);

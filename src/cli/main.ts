@@ -4,10 +4,10 @@ import { StoreError } from '../leases/lease-store.js';
 import { TransportError } from '../net/transport.js';
 import { createLogger } from '../runtime/logger.js';
 import { startServer } from '../runtime/server.js';
-import { HydraModeError, startSupervisor, workerCount } from '../runtime/supervisor.js';
 import { VERSION } from '../version.js';
 import { parseCommandLine, type Command } from './args.js';
 import { runLeasesCommand } from './leases-command.js';
+import { REMOTE_COMMANDS, runRemoteCommand } from './remote-commands.js';
 import { CliError } from './cli-error.js';
 import { usage } from './usage.js';
 
@@ -19,6 +19,7 @@ function fail(message: string, status: number): never {
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'leases') process.exit(await runLeasesCommand(argv.slice(1)));
+  if ((REMOTE_COMMANDS as readonly string[]).includes(argv[0] ?? '')) process.exit(await runRemoteCommand(argv[0]!, argv.slice(1), false));
   let command: Command;
   try {
     command = parseCommandLine(argv);
@@ -38,10 +39,9 @@ async function main(argv: string[]): Promise<void> {
   const log = createLogger(opts.debug ? 'debug' : opts.verbose ? 'verbose' : 'info', { format: opts.logFormat });
   let server;
   try {
-    // Hydra mode (-P × -M > 1): a supervisor and its worker processes; otherwise one server here.
-    server = workerCount(opts) > 1 ? await startSupervisor(opts, log) : await startServer(opts, log);
+    server = await startServer(opts, log);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof TransportError || e instanceof StoreError || e instanceof HydraModeError) fail(e.message, 1);
+    if (e instanceof ConfigError || e instanceof TransportError || e instanceof StoreError) fail(e.message, 1);
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EACCES') fail(`cannot bind UDP port ${opts.port}: permission denied (ports below 1024 need root; try -U 6767)`, 1);
     if (err.code === 'EADDRINUSE') fail(`UDP port ${opts.port} is already in use`, 1);

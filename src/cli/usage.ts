@@ -5,6 +5,8 @@ export function usage(version: string): string {
 
 Usage: hydra [-D <pool_dir> | --config <file>] [-U <udp_port>] [-I <iface>] [options]
        hydra leases export|import ...   (hydra leases --help)
+       hydra leases list|show|release, hydra pools|stats|reload|status
+                                        ask a running server (hydra status --help)
 
   -D, --pooldir DIR     Seed-style pool directory: one {pooldata, ...}. file per pool.
   -c, --config FILE     YAML or JSON configuration file (default: examples/default.yaml).
@@ -16,6 +18,11 @@ Usage: hydra [-D <pool_dir> | --config <file>] [-U <udp_port>] [-I <iface>] [opt
       --bind ADDR       Bind one socket to ADDR instead of per-interface sockets
                         (relayed traffic only, e.g. 127.0.0.1 for local tests).
       --data-dir DIR    Where lease state is kept (default ./hydra-data).
+      --control ADDR:PORT|off
+                        Management API (Kea's JSON commands) (default 127.0.0.1:8067).
+      --control-token TOKEN, --control-user USER, --control-password PASSWORD
+                        Credentials the API demands (env HYDRA_CONTROL_TOKEN, ...);
+                        required when --control is not a loopback address.
   -P, --cores N         Number of workers (Hydra mode; currently one worker serves).
   -M, --middleman N     1, 2 or 4 packet processors per core (with -P).
   -T, --timeout SECS    Serve SECS seconds, then stop cleanly.

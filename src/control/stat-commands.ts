@@ -1,3 +1,4 @@
+import { formatIpv4 } from '../protocol/ipv4.js';
 import { onlyKeys, str } from './command-args.js';
 import type { CommandTable } from './command-table.js';
 import { error, ok } from './kea-answer.js';
@@ -31,6 +32,26 @@ export function statCommands(ctl: ServerControl): CommandTable {
       onlyKeys(args, ['name']);
       const name = str(args, 'name');
       return (await ctl.resetStatistic(name)) ? ok(`Statistic '${name}' reset.`) : error(`No '${name}' statistic found`);
+    } },
+    // Hydra's own: address usage per subnet and per range (what `hydra pools` shows).
+    'pools-get': { needsArgs: false, run: async (args) => {
+      onlyKeys(args, []);
+      const pools = (await ctl.pools()).map((s) => ({
+        'subnet-id': s.id,
+        name: s.name,
+        subnet: `${formatIpv4(s.network)}/${s.prefixLength}`,
+        'total-addresses': s.total,
+        'assigned-addresses': s.assigned,
+        'declined-addresses': s.declined,
+        reservations: s.reservations,
+        ranges: s.ranges.map((r) => ({
+          pool: `${formatIpv4(r.start)}-${formatIpv4(r.end)}`,
+          'total-addresses': r.total,
+          'assigned-addresses': r.assigned,
+          'declined-addresses': r.declined,
+        })),
+      }));
+      return ok(`${pools.length} subnet(s).`, { pools });
     } },
     'statistic-reset-all': { needsArgs: false, run: async (args) => {
       onlyKeys(args, []);
