@@ -4,6 +4,7 @@ import { StoreError } from '../leases/lease-store.js';
 import { TransportError } from '../net/transport.js';
 import { createLogger } from '../runtime/logger.js';
 import { startServer } from '../runtime/server.js';
+import { HydraModeError, startSupervisor, workerCount } from '../runtime/supervisor.js';
 import { VERSION } from '../version.js';
 import { parseCommandLine, type Command } from './args.js';
 import { runLeasesCommand } from './leases-command.js';
@@ -39,9 +40,10 @@ async function main(argv: string[]): Promise<void> {
   const log = createLogger(opts.debug ? 'debug' : opts.verbose ? 'verbose' : 'info', { format: opts.logFormat });
   let server;
   try {
-    server = await startServer(opts, log);
+    // Hydra mode (-P × -M > 1): a supervisor and its worker processes; otherwise one server here.
+    server = workerCount(opts) > 1 ? await startSupervisor(opts, log) : await startServer(opts, log);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof TransportError || e instanceof StoreError) fail(e.message, 1);
+    if (e instanceof ConfigError || e instanceof TransportError || e instanceof StoreError || e instanceof HydraModeError) fail(e.message, 1);
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EACCES') fail(`cannot bind UDP port ${opts.port}: permission denied (ports below 1024 need root; try -U 6767)`, 1);
     if (err.code === 'EADDRINUSE') fail(`UDP port ${opts.port} is already in use`, 1);
