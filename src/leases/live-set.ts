@@ -1,21 +1,27 @@
-import { FRAME_HEADER } from './record-codec.js';
+import { AddressIndex } from './address-index.js';
+import { FRAME_HEADER, recordAddress } from './record-codec.js';
 
 const SLAB_BITS = 20;
 /** Arena slabs of 1 MiB; a frame (at most ~197 KiB) always fits in one. */
 const SLAB_SIZE = 1 << SLAB_BITS;
 const OFFSET_MASK = SLAB_SIZE - 1;
 
+/** A walk over the addresses live when it began, for copying frames out in chunks. */
+export interface FrameCursor {
+  readonly addresses: Uint32Array;
+  next: number;
+}
+
 /**
  * The latest frame of every address, packed: frames live in 1 MiB arena slabs and the index
- * maps address → slab * 2^20 + offset. Both keys (address | 0) and values fit V8's small
- * integers, so a million leases are a million map entries and ~70 bytes each in slabs, with
- * no per-lease object for the garbage collector to trace (per-lease Buffers cost more in GC
- * than the whole load). A superseded frame stays in its slab as dead bytes; a slab that drops
- * below half live is emptied by moving its live frames to the current slab, so memory stays
- * within about twice the live bytes.
+ * maps address → slab * 2^20 + offset, in typed arrays, so a million leases are ~70 bytes each
+ * in slabs plus 16 in the index, with no per-lease object for the garbage collector to trace
+ * (per-lease Buffers cost more in GC than the whole load). A superseded frame stays in its
+ * slab as dead bytes; a slab that drops below half live is emptied by moving its live frames
+ * to the current slab, so memory stays within about twice the live bytes.
  */
 export class LiveSet {
-  private readonly index = new Map<number, number>();
+  private readonly index = new AddressIndex();
   private readonly slabs: (Buffer | null)[] = [];
   /** Live bytes per slab, and bytes used (live or dead). */
   private readonly liveBytes: number[] = [];
@@ -34,43 +40,50 @@ export class LiveSet {
 
   /** Copies the frame at `start` in `buffer` in as the latest record of `address`. */
   set(address: number, buffer: Buffer, start = 0): void {
-    const key = address | 0;
-    const previous = this.index.get(key);
-    this.index.set(key, this.append(buffer, start));
-    if (previous !== undefined) this.release(previous);
+    const previous = this.index.set(address, this.append(buffer, start));
+    if (previous >= 0) this.release(previous);
   }
 
   delete(address: number): void {
-    const key = address | 0;
-    const previous = this.index.get(key);
-    if (previous === undefined) return;
-    this.index.delete(key);
-    this.release(previous);
-  }
-
-  /** Calls `fn(buffer, frameStart)` for every live frame (read it right away: slabs get reused). */
-  forEach(fn: (buffer: Buffer, start: number) => void): void {
-    for (const location of this.index.values()) fn(this.slabs[location >>> SLAB_BITS]!, location & OFFSET_MASK);
-  }
-
-  /** An iterator over live locations for copying out in chunks with copyFrames(). */
-  locations(): IterableIterator<number> {
-    return this.index.values();
+    const previous = this.index.delete(address);
+    if (previous >= 0) this.release(previous);
   }
 
   /**
-   * Copies frames from `it` into one buffer, up to `maxRecords`; empty when done. The index may
-   * change between calls (commits go on); a Map iterator copes, and each frame is read at once.
+   * Calls `fn(buffer, frameStart)` for every live frame (read it right away: slabs get reused).
+   * Walks the slabs in order, so a reload reads its frames sequentially.
    */
-  copyFrames(it: Iterator<number>, maxRecords: number): { data: Buffer; records: number } {
+  forEach(fn: (buffer: Buffer, start: number) => void): void {
+    for (let s = 0; s < this.slabs.length; s++) {
+      const slab = this.slabs[s];
+      if (!slab) continue;
+      // A slab with no dead bytes needs no index lookups (the usual case right after a load).
+      const allLive = this.liveBytes[s] === this.usedBytes[s];
+      for (let at = 0; at < this.usedBytes[s]; at += FRAME_HEADER + slab.readUInt32LE(at)) {
+        if (allLive || this.index.get(recordAddress(slab, at + FRAME_HEADER)) === s * SLAB_SIZE + at) fn(slab, at);
+      }
+    }
+  }
+
+  /** Starts a walk over the addresses live now (in address order, so snapshots are too), for copyFrames(). */
+  cursor(): FrameCursor {
+    return { addresses: this.index.addresses(), next: 0 };
+  }
+
+  /**
+   * Copies the current frames of the cursor's next addresses into one buffer, up to
+   * `maxRecords`; empty when done. Commits may go on between calls: an address deleted since
+   * the cursor began is skipped, one added since is not visited (the caller's log has both).
+   */
+  copyFrames(cursor: FrameCursor, maxRecords: number): { data: Buffer; records: number } {
     const parts: Buffer[] = [];
     let bytes = 0;
     let records = 0;
-    while (records < maxRecords) {
-      const next = it.next();
-      if (next.done) break;
-      const slab = this.slabs[next.value >>> SLAB_BITS]!;
-      const start = next.value & OFFSET_MASK;
+    while (records < maxRecords && cursor.next < cursor.addresses.length) {
+      const location = this.index.get(cursor.addresses[cursor.next++]!);
+      if (location < 0) continue;
+      const slab = this.slabs[location >>> SLAB_BITS]!;
+      const start = location & OFFSET_MASK;
       const end = start + FRAME_HEADER + slab.readUInt32LE(start);
       parts.push(slab.subarray(start, end));
       bytes += end - start;
@@ -84,7 +97,9 @@ export class LiveSet {
     if (this.current < 0 || this.usedBytes[this.current] + length > SLAB_SIZE) this.newSlab();
     const s = this.current;
     const offset = this.usedBytes[s];
-    buffer.copy(this.slabs[s]!, offset, start, start + length);
+    // A byte loop: frames are ~70 bytes, where Buffer.copy's per-call checks cost more than the copy.
+    const slab = this.slabs[s]!;
+    for (let i = 0; i < length; i++) slab[offset + i] = buffer[start + i]!;
     this.usedBytes[s] = offset + length;
     this.liveBytes[s] += length;
     return s * SLAB_SIZE + offset;
@@ -104,10 +119,8 @@ export class LiveSet {
     const used = this.usedBytes[s];
     for (let at = 0; at < used; ) {
       const length = FRAME_HEADER + slab.readUInt32LE(at);
-      const key = slab.readInt32LE(at + FRAME_HEADER + 4);
-      if (this.index.get(key) === s * SLAB_SIZE + at) {
-        this.index.set(key, this.append(slab, at));
-      }
+      const address = recordAddress(slab, at + FRAME_HEADER);
+      if (this.index.get(address) === s * SLAB_SIZE + at) this.index.set(address, this.append(slab, at));
       at += length;
     }
     this.slabs[s] = null;

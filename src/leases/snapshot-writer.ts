@@ -15,10 +15,10 @@ export class CompactionAborted extends Error {}
  * Writes every frame of `live` to leases.snapshot.tmp in chunks, syncs it, renames it over
  * leases.snapshot and syncs the directory. Returns the number of lease records written.
  *
- * `live` keeps changing while this runs (commits go on). That is safe: its Map iterator visits
- * every entry present when it reaches it, so each address gets its value as of some moment
- * after the log was switched, and every change after the switch is in the new log, which is
- * replayed after the snapshot on load.
+ * `live` keeps changing while this runs (commits go on). That is safe: the walk covers every
+ * address live when it starts (after the log was switched, so everything the old files hold),
+ * each with its value as of some moment after the switch (or none, if deleted since), and
+ * every change after the switch is in the new log, which is replayed after the snapshot on load.
  */
 export async function writeSnapshot(
   io: StoreIo,
@@ -36,10 +36,10 @@ export async function writeSnapshot(
     await writeAll(io, file, header, position);
     position += HEADER_SIZE;
     let count = 0;
-    const locations = live.locations();
+    const cursor = live.cursor();
     for (;;) {
       if (stopped()) throw new CompactionAborted('lease store closing');
-      const { data, records } = live.copyFrames(locations, CHUNK_RECORDS);
+      const { data, records } = live.copyFrames(cursor, CHUNK_RECORDS);
       if (records === 0) break;
       count += records;
       await writeAll(io, file, data, position);
