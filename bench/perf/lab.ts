@@ -3,6 +3,8 @@
 // default route. Nothing is created in the host namespace. Every process started here is
 // tracked by PID and killed by PID on cleanup, which also runs on SIGINT/SIGTERM and at exit.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 
 export const SERVER_ADDRESS = '10.85.0.1';
 export const CLIENT_ADDRESS = '10.85.0.2';
@@ -92,6 +94,7 @@ export class BenchLab {
   readonly serverIface = `hybs${process.pid}`;
   readonly clientIface = `hybc${process.pid}`;
   private readonly procs = new Set<LabProcess>();
+  private readonly dirs: string[] = [];
   private created = false;
   private readonly onSignal = (sig: NodeJS.Signals): void => {
     process.stderr.write(`\nbench: ${sig}, cleaning up\n`);
@@ -135,8 +138,14 @@ export class BenchLab {
     return proc;
   }
 
+  /** A directory to delete at cleanup (also after Ctrl-C). */
+  removeOnCleanup(dir: string): void {
+    this.dirs.push(dir);
+  }
+
   async cleanup(): Promise<void> {
     for (const p of [...this.procs]) await p.stop(3000);
+    for (const dir of this.dirs.splice(0)) await rm(dir, { recursive: true, force: true });
     if (this.created) {
       for (const ns of [this.clientNs, this.serverNs]) await sh('ip', ['netns', 'del', ns]).catch(() => undefined);
       this.created = false;
@@ -149,14 +158,14 @@ export class BenchLab {
   /** Last resort at process exit: kill by PID, delete the namespaces. */
   private cleanupSync(): void {
     for (const p of this.procs) if (!p.exited && p.child.pid !== undefined) signalPid(p.child.pid, 'SIGKILL');
-    if (!this.created) return;
-    for (const ns of [this.clientNs, this.serverNs]) {
+    if (this.created) for (const ns of [this.clientNs, this.serverNs]) {
       try {
         execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore', timeout: 5000 });
       } catch {
         /* gone */
       }
     }
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -2,7 +2,7 @@
 // perfdhcp, in private network namespaces. See bench/README.md for what is measured and how.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -197,6 +197,7 @@ async function main(): Promise<number> {
   const tmp = await mkdtemp(join(o.dataRoot, 'hydra-bench-'));
   let measured: { records: TrialRecord[]; complete: boolean };
   let shimProblem: string | undefined;
+  if (!o.keep) lab.removeOnCleanup(tmp);
   try {
     const shim = await buildRcvbufShim(tmp);
     shimProblem = shim.problem;
@@ -206,7 +207,6 @@ async function main(): Promise<number> {
     measured = await measureAll(o, servers, { lab, dataRoot: tmp, preload: shim.path, keepFiles: o.keep }, deadline);
   } finally {
     await lab.cleanup();
-    if (!o.keep) await rm(tmp, { recursive: true, force: true });
   }
   const names = servers.map((s) => s.name);
   const summaries = summarize(measured.records, names);
