@@ -38,6 +38,15 @@ export interface EmbeddedStoreOptions {
   log?: StoreLog;
   /** For tests: replace file operations (write, sync, rename...) to inject failures. */
   io?: Partial<StoreIo>;
+  /** Told of each durable commit and each sync (metrics); called on the commit path, so keep it cheap. */
+  observer?: StoreObserver;
+}
+
+export interface StoreObserver {
+  /** A commit that wrote records became durable `seconds` after commit() was called. */
+  committed(seconds: number): void;
+  /** One write + fdatasync made `records` records durable. */
+  synced(records: number): void;
 }
 
 export interface EmbeddedStoreStats extends StoreStats {
@@ -99,7 +108,7 @@ export async function openEmbeddedStore(opts: EmbeddedStoreOptions): Promise<Emb
     if (err instanceof StoreError) throw err;
     throw new StoreError(`cannot open lease store ${dir}: ${describeIoError(err)}`);
   }
-  return new EmbeddedStore(dir, lock, io, log, opts.compactAfterRecords);
+  return new EmbeddedStore(dir, lock, io, log, opts.compactAfterRecords, opts.observer);
 }
 
 async function openIfExists(path: string, flags: string): Promise<FileHandle | null> {
@@ -145,6 +154,7 @@ export class EmbeddedStore implements LeaseStore {
     private readonly io: StoreIo,
     private readonly log: StoreLog,
     private readonly compactAfterRecords: number | undefined,
+    private readonly observer?: StoreObserver,
   ) {
     this.directory = dir;
   }
@@ -313,10 +323,17 @@ export class EmbeddedStore implements LeaseStore {
       return Promise.reject(err);
     }
     if (frames.length === 0) return Promise.resolve();
-    return this.appender.append(frames, entries);
+    const done = this.appender.append(frames, entries);
+    const observer = this.observer;
+    if (observer) {
+      const start = performance.now();
+      done.then(() => observer.committed((performance.now() - start) / 1000), () => undefined);
+    }
+    return done;
   }
 
   private durable(entries: DurableEntry[]): void {
+    this.observer?.synced(entries.length);
     for (const e of entries) {
       if (e.frame) this.live.set(e.address, e.frame);
       else this.live.delete(e.address);

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { ControlSettings } from '../cli/control-flags.js';
 import { startApiServer, type ApiServer } from '../control/api-server.js';
 import { TransportError } from '../net/transport.js';
@@ -9,7 +10,12 @@ import type { Logger } from './logger.js';
  * the operator chose it (--control), and only a warning for the default, so a second server on
  * one machine still serves DHCP.
  */
-export async function openControlApi(settings: ControlSettings | undefined, control: LocalControl, log: Logger): Promise<ApiServer | null> {
+export async function openControlApi(
+  settings: ControlSettings | undefined,
+  control: LocalControl,
+  log: Logger,
+  extraRoutes?: (app: FastifyInstance) => void,
+): Promise<ApiServer | null> {
   if (!settings?.binding) return null;
   const { binding } = settings;
   try {
@@ -17,6 +23,7 @@ export async function openControlApi(settings: ControlSettings | undefined, cont
       control,
       binding,
       credentials: settings.credentials,
+      extraRoutes,
       onInternalError: (e) => log.log('error', 'management API command failed', { error: (e as Error).stack ?? String(e) }),
     });
     log.log('info', 'management API listening', { address: `${api.address.host}:${api.address.port}`, auth: settings.credentials.kind });

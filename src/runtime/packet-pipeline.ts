@@ -23,6 +23,8 @@ export interface PipelineDeps {
   onCommitFailure: (e: unknown) => void;
   serverId?: Ipv4;
   clock: () => number;
+  /** Metrics: a reply of `replyType` left `seconds` after its request arrived (must be cheap). */
+  replyLatency?: (replyType: number, seconds: number) => void;
 }
 
 function hex(bytes: Uint8Array): string {
@@ -35,6 +37,7 @@ function hex(bytes: Uint8Array): string {
  */
 export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource, iface: NetInterface | null): void {
   const { engine, transport, counters, log, commits } = deps;
+  const receivedAt = deps.replyLatency ? performance.now() : 0;
   let req: DhcpMessage;
   try {
     req = decodeMessage(data);
@@ -71,7 +74,11 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
     });
   }
   if (!reply || replyType === null) {
-    if (decision.reason.startsWith('drop')) counters.add('pkt4-receive-drop');
+    if (decision.reason.startsWith('drop')) {
+      counters.add('pkt4-receive-drop');
+      // Drops by reason (metrics): the code is a constant string, so this is one map update.
+      counters.add(decision.reason);
+    }
     // RELEASE and DECLINE answer nothing but change leases (probation must survive a restart).
     if (decision.changes.length > 0) commits.commit(decision.changes).catch(deps.onCommitFailure);
     return;
@@ -84,6 +91,7 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
   const send = (): void => {
     transport.send(bytes, route, iface, { subnetBroadcast: subnetBroadcast(engine, decision.subnetId) });
     counters.sent(replyType);
+    if (deps.replyLatency) deps.replyLatency(replyType, (performance.now() - receivedAt) / 1000);
   };
   // An ACK that grants an address waits for its lease (and all before it) to be durable; any
   // other reply promises nothing that a crash could take back, so it leaves at once.

@@ -5,12 +5,17 @@ import { DhcpEngine, LeaseTable } from '../engine/engine.js';
 import { openEmbeddedStore } from '../leases/embedded-store.js';
 import { StoreError } from '../leases/lease-store.js';
 import { DhcpTransport } from '../net/transport.js';
+import { ServerMetrics } from '../control/metrics.js';
+import { metricsRoute } from '../control/metrics-route.js';
+import { ServerStatistics } from '../control/statistics.js';
+import { LeaseGauges } from '../control/statistics-leases.js';
 import { formatIpv4 } from '../protocol/ipv4.js';
 import { CommitHealth, reportDropped } from './commit-health.js';
 import { Counters } from './counters.js';
 import { DurableCommits } from './durable-commits.js';
 import type { Logger } from './logger.js';
 import { servePacket } from './packet-pipeline.js';
+import { ConfigReloader, reloadOnSighup } from './reload.js';
 import { openControlApi } from './control-api.js';
 import { LocalControl } from './local-control.js';
 import { shardConfig } from './shard-config.js';
@@ -33,6 +38,12 @@ export interface RunningServer {
   readonly counters: Counters;
   /** The management seam (the API calls it; SIGHUP reload can call control.reloadConfig()). */
   readonly control: LocalControl;
+  /** Kea-named statistics (statistic-get-all shape: statistics.snapshot()), pool usage. */
+  readonly statistics: ServerStatistics;
+  /** Prometheus metrics: metrics.metricsText(), served as GET /metrics on the API listener. */
+  readonly metrics: ServerMetrics;
+  /** Reload without restart (SIGHUP). */
+  readonly reloader: ConfigReloader;
   stop(): Promise<void>;
 }
 
@@ -71,7 +82,12 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
   }
   // The leases come back before any socket opens: a client must never be answered from an
   // empty table while its lease is still on disk.
+  let metrics: ServerMetrics | undefined;
   const store = await openEmbeddedStore({
+    observer: {
+      committed: (seconds) => metrics?.storeObserver.committed(seconds),
+      synced: (records) => metrics?.storeObserver.synced(records),
+    },
     dataDir: resolve(dataDir),
     compactAfterRecords: compactAfterFromEnv(),
     log: (level, msg, fields) => log.log(level, msg, fields),
@@ -96,9 +112,13 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
     throw e;
   }
   const counters = new Counters();
+  const gauges = new LeaseGauges(engine.leases, () => engine.config);
+  const statistics = new ServerStatistics(counters, gauges, () => engine.config);
+  metrics = new ServerMetrics(counters, gauges, statistics);
   const health = new CommitHealth(log);
   const deps = {
     engine, transport, counters, log, commits, serverId: opts.serverId, clock,
+    replyLatency: metrics.replyLatency,
     onCommitFailure: (e: unknown) => health.failed(e),
   };
   const control = new LocalControl({
@@ -106,6 +126,13 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
     // shutdown over the API takes the same path as SIGTERM.
     exit: () => process.kill(process.pid, 'SIGTERM'),
   });
+  const reloader = new ConfigReloader({
+    engine, log, clock,
+    sources: { configFile: opts.configFile, poolDir: opts.poolDir },
+    onResult: (ok, at) => metrics!.reloaded(ok, at),
+    reloadVia: () => control.reloadConfig(),
+  });
+  const stopReloadOnSighup = reloadOnSighup(reloader);
   transport.onPacket((data, from, iface) => {
     // dhcp-disable: packets are dropped (and counted) until dhcp-enable or max-period.
     if (!control.dhcpEnabled) {
@@ -130,8 +157,9 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
   let api;
   try {
     // Workers in Hydra mode leave the API to their supervisor.
-    api = seat ? null : await openControlApi(opts.control, control, log);
+    api = seat ? null : await openControlApi(opts.control, control, log, metricsRoute(metrics));
   } catch (e) {
+    stopReloadOnSighup();
     clearInterval(reclaim);
     await transport.close();
     await store.close();
@@ -152,7 +180,12 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
     transport,
     counters,
     control,
+    statistics,
+    metrics,
+    reloader,
     async stop() {
+      stopReloadOnSighup();
+      gauges.close();
       clearInterval(reclaim);
       control.stopTimers();
       await api?.close();
