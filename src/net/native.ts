@@ -26,6 +26,8 @@ export type SteeringNet = Required<HydraNet>;
 
 /** The addon with its Hydra-mode calls, or why there is none (an addon built before them). */
 export function loadSteeringNet(): { ok: true; addon: SteeringNet } | { ok: false; reason: string } {
+  // For tests of the refusal, and to rule steering out when diagnosing a machine.
+  if (process.env.HYDRA_NO_STEERING === '1') return { ok: false, reason: 'client steering disabled (HYDRA_NO_STEERING=1)' };
   const load = loadNative();
   if (!load.ok) return load;
   const a = load.addon;

@@ -10,6 +10,7 @@
 //   - offline, every held lease is bound in exactly one shard store, the shard of its client
 //     (shardOf), and no address is bound to two clients across the shard stores.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import { shardOf } from '../../src/runtime/shard-of-client.js';
 import { formatIpv4 } from '../../src/protocol/ipv4.js';
 import { macFor, RelayClient } from '../support/relay-client.js';
 import { runLoad, verifyAll, type LoadStats } from './client-load.js';
-import { freePort, HydraProcess } from './hydra-server.js';
+import { freePort, HYDRA_MAIN, HydraProcess } from './hydra-server.js';
 import { LeaseLedger } from './lease-ledger.js';
 
 const steering = loadSteeringNet();
@@ -93,6 +94,26 @@ function pidsOf(server: HydraProcess): number[] {
 function statsText(s: LoadStats): string {
   return `ops=${s.operations} offers=${s.offers} acks=${s.acks} naks=${s.naks} releases=${s.releases} timeouts=${s.timeouts}`;
 }
+
+it('-P 2 without client steering is refused at start with a one-line reason', { timeout: 20_000 }, async () => {
+  const work = mkdtempSync(join(tmpdir(), 'hydra-mode-refused-'));
+  try {
+    writeFileSync(join(work, 'hydra.yaml'), CONFIG);
+    const port = await freePort();
+    const child = spawn(process.execPath, [HYDRA_MAIN, '--bind', '127.0.0.1', '-U', String(port), '-c', join(work, 'hydra.yaml'), '--data-dir', join(work, 'data'), '-P', '2'], {
+      env: { ...process.env, HYDRA_NO_STEERING: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    assert.equal(code, 1);
+    assert.equal(err, 'hydra: Hydra mode (-P 2) needs the hydra_net addon\'s client steering: client steering disabled (HYDRA_NO_STEERING=1)\n');
+    assert.ok(!existsSync(join(work, 'data')), 'nothing was written');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
 
 describe('Hydra mode: several workers keep every promise', { skip }, () => {
   const work = mkdtempSync(join(tmpdir(), 'hydra-mode-'));
