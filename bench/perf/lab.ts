@@ -1,7 +1,7 @@
 // The benchmark's private network: two namespaces named after this process (hyb-s-<pid> for
 // the server under test, hyb-c-<pid> for perfdhcp) joined by one veth pair in 10.85.0.0/24, no
 // default route. Nothing is created in the host namespace. Every process started here is
-// tracked by PID and killed by PID on cleanup, which also runs on SIGINT/SIGTERM and at exit.
+// tracked by PID and killed by PID on cleanup, which also runs on a second SIGINT/SIGTERM and at exit.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -96,7 +96,14 @@ export class BenchLab {
   private readonly procs = new Set<LabProcess>();
   private readonly dirs: string[] = [];
   private created = false;
+  /** Set by the first SIGINT/SIGTERM: finish the current trial, then report what was measured. */
+  interrupted = false;
   private readonly onSignal = (sig: NodeJS.Signals): void => {
+    if (!this.interrupted) {
+      this.interrupted = true;
+      process.stderr.write(`\nbench: ${sig}: finishing the current trial, then reporting (send it again to abort now)\n`);
+      return;
+    }
     process.stderr.write(`\nbench: ${sig}, cleaning up\n`);
     void this.cleanup().finally(() => process.exit(130));
   };
@@ -105,8 +112,8 @@ export class BenchLab {
   /** Creates both namespaces and the veth pair; cleans up what it made if a step fails. */
   async create(): Promise<void> {
     await sweepStale();
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
     process.once('exit', this.onExit);
     this.created = true;
     try {

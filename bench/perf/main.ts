@@ -84,7 +84,7 @@ async function measureAll(o: BenchOptions, servers: ServerUnderTest[], ctx: Tria
   const records: TrialRecord[] = [];
   let complete = true;
   const trial = async (run: number, phase: Phase, server: ServerUnderTest, spec: TrialSpec, step?: number): Promise<TrialRecord | undefined> => {
-    if (Date.now() > deadline) {
+    if (Date.now() > deadline || ctx.lab.interrupted) {
       complete = false;
       return undefined;
     }
@@ -108,11 +108,22 @@ async function measureAll(o: BenchOptions, servers: ServerUnderTest[], ctx: Tria
           const search = searches.get(server.name)!;
           const rate = search.next();
           if (rate === undefined) continue;
-          const rec = await trial(run, 'search', server, { pool: '/16', rate, clients: o.clients, seconds: o.seconds, timestamps: false }, step);
+          const spec: TrialSpec = { pool: '/16', rate, clients: o.clients, seconds: o.seconds, timestamps: false };
+          let rec = await trial(run, 'search', server, spec, step);
           if (!rec) continue;
           rec.passed = rec.result !== undefined && rec.result.lossPct <= o.lossLimitPct;
-          search.record(rate, rec.passed);
           log(describe(rec));
+          // With --quiet, a step that failed while others were busy is measured once more:
+          // one noisy trial would otherwise send the bisection the wrong way for good.
+          if (!rec.passed && rec.result && o.quietCores > 0 && rec.result.foreignCores >= o.quietCores) {
+            const again = await trial(run, 'search', server, spec, step);
+            if (again) {
+              again.passed = again.result !== undefined && again.result.lossPct <= o.lossLimitPct;
+              log(describe(again) + ' (repeated: the first was noisy)');
+              rec = again;
+            }
+          }
+          search.record(rate, rec.passed!);
         }
       }
     }
