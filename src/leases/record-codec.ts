@@ -1,7 +1,7 @@
-import { crc32 as zlibCrc32 } from 'node:zlib';
 import { clientKeyOf } from '../engine/client-identity.js';
 import type { Lease, LeaseState } from '../engine/types.js';
 import type { ByteArena } from './byte-arena.js';
+import { crc32 } from './crc32.js';
 import { StoreError } from './lease-store.js';
 
 // Record payloads (little-endian); see README.md in this directory for the full layout.
@@ -111,22 +111,25 @@ function seal(frame: Buffer): Buffer {
   return frame;
 }
 
-export function crc32(data: Uint8Array): number {
-  return zlibCrc32(data) >>> 0;
-}
-/** The record type, after checking that the payload's own lengths add up; null when they do not. */
-export function payloadType(p: Uint8Array, length = p.length): number | null {
+export { crc32 } from './crc32.js';
+
+/**
+ * The record type of the payload at `at` in `p` (`length` bytes), after checking that the
+ * payload's own lengths add up; null when they do not.
+ */
+export function payloadType(p: Uint8Array, length = p.length, at = 0): number | null {
   if (length < MIN_PAYLOAD) return null;
-  const type = p[0];
+  const type = p[at];
   if (type === RECORD_DELETE || type === RECORD_SNAPSHOT_END) return length === SHORT_RECORD ? type : null;
   if (type !== RECORD_UPSERT || length < UPSERT_FIXED) return null;
-  const flags = p[2];
-  if (p[1] >= STATES.length || (flags & ~KNOWN_FLAGS) !== 0) return null;
-  let o = UPSERT_FIXED + p[UPSERT_FIXED - 1];
-  for (const flag of [FLAG_CLIENT_ID, FLAG_HOSTNAME, FLAG_CLIENT_KEY]) {
+  const flags = p[at + 2];
+  if (p[at + 1] >= STATES.length || (flags & ~KNOWN_FLAGS) !== 0) return null;
+  let o = UPSERT_FIXED + p[at + UPSERT_FIXED - 1];
+  // The optional u16-prefixed fields, in the order the flags list them.
+  for (let flag = FLAG_CLIENT_ID; flag <= FLAG_CLIENT_KEY; flag <<= 1) {
     if (!(flags & flag)) continue;
     if (o + 2 > length) return null;
-    o += 2 + (p[o] | (p[o + 1] << 8));
+    o += 2 + (p[at + o] | (p[at + o + 1] << 8));
   }
   return o === length ? RECORD_UPSERT : null;
 }

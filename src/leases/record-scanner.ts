@@ -69,10 +69,10 @@ export async function scanRecords(
       if (length < MIN_PAYLOAD || length > MAX_PAYLOAD) why = `impossible record length ${length}`;
       else if (pos + FRAME_HEADER + length > size) why = `record of ${length} bytes runs past the end of the file`;
       else {
-        const payload = win.subarray(rel + FRAME_HEADER, rel + FRAME_HEADER + length);
-        if (crc32(payload) !== win.readUInt32LE(rel + 4)) why = 'checksum mismatch';
+        const payloadAt = rel + FRAME_HEADER;
+        if (crc32(win, payloadAt, payloadAt + length) !== win.readUInt32LE(rel + 4)) why = 'checksum mismatch';
         else {
-          const type = payloadType(payload);
+          const type = payloadType(win, length, payloadAt);
           if (type === null) why = 'record layout not understood';
           else {
             if (badAt >= 0) {
