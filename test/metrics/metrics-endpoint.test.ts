@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ipv4Bytes, parseIpv4 } from '../../src/protocol/ipv4.js';
 import { freePort, HydraProcess } from '../durability/hydra-server.js';
-import { findRecord } from '../support/log-records.js';
 import { macFor, messageTypeOf, MSG, RelayClient, serverIdOf } from '../support/relay-client.js';
-import { histogram, lineValue, sampleValue, scrape, type Scrape } from './scrape.js';
+import { controlPortOf, histogram, lineValue, sampleValue, scrape, type Scrape } from './scrape.js';
 
 const CONFIG = `lease-time: 3600
 subnets:
@@ -22,13 +21,6 @@ subnets:
     pools: [10.78.0.10-10.78.0.19, 10.78.0.30-10.78.0.39]
     exclude: [10.78.0.15]
 `;
-
-/** Reads the management API's port from its start record (--control 127.0.0.1:0 picks one). */
-export function controlPortOf(server: HydraProcess): number {
-  const r = findRecord(server.stderr, 'management API listening');
-  if (!r) throw new Error(`no management API record:\n${server.stderr}`);
-  return Number(String(r.address).split(':').pop());
-}
 
 describe('GET /metrics on a running server', () => {
   const work = mkdtempSync(join(tmpdir(), 'hydra-metrics-'));

@@ -1,6 +1,8 @@
 // Scraping a running hydra's /metrics and reading it with a real Prometheus text-format parser
 // (parse-prometheus-text-format, a port of the Python client's parser), not with our own code.
 import { createRequire } from 'node:module';
+import type { HydraProcess } from '../durability/hydra-server.js';
+import { findRecord } from '../support/log-records.js';
 
 const require = createRequire(import.meta.url);
 const parse = require('parse-prometheus-text-format') as (text: string) => ParsedFamily[];
@@ -52,4 +54,11 @@ export function lineValue(s: Scrape, series: string): number {
 
 export function histogram(s: Scrape, family: string, labels: Record<string, string> = {}): ParsedSample | undefined {
   return s.families.get(family)?.metrics.find((x) => Object.entries(labels).every(([k, v]) => x.labels?.[k] === v));
+}
+
+/** Reads the management API's port from its start record (--control 127.0.0.1:0 picks one). */
+export function controlPortOf(server: HydraProcess): number {
+  const r = findRecord(server.stderr, 'management API listening');
+  if (!r) throw new Error(`no management API record:\n${server.stderr}`);
+  return Number(String(r.address).split(':').pop());
 }
