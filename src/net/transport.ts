@@ -166,7 +166,9 @@ export class DhcpTransport {
     const t = new DhcpTransport(opts, 'single', reason, native);
     t.known = list;
     const socket = await t.openSocket(opts.address ?? '0.0.0.0');
-    if (native && opts.iface !== undefined && reason === null) {
+    // Not on an adopted reuseport socket: it is device-bound already, and SO_BINDTODEVICE on a
+    // bound UDP socket rehashes it, which takes it out of its group's steering (seen on 6.x).
+    if (native && opts.iface !== undefined && reason === null && opts.fd === undefined) {
       // A bind address plus -I: also pin the socket to the device when we can.
       try {
         native.bindToDevice(socketFd(socket), opts.iface);

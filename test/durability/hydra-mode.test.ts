@@ -186,4 +186,23 @@ describe('Hydra mode: several workers keep every promise', { skip }, () => {
     }
     assert.ok(existsSync(join(dataDir, 'leases.log')), 'one worker serves from the data dir itself again');
   });
+
+  it('-P 2 -I lo: device-bound workers keep the steering (every lease in its client\'s shard)', { timeout: 60_000 }, async () => {
+    const dir = join(work, 'data-iface');
+    const port = await freePort();
+    const r = await RelayClient.open({ port, timeoutMs: 400, attempts: 4 });
+    const ledger = new LeaseLedger(200, macFor);
+    const s = await HydraProcess.start(port, ['--config', configFile, '--data-dir', dir, '-P', '2', '-I', 'lo']);
+    try {
+      const stats = await verifyAll(r, ledger, 20);
+      assert.ok(stats.acks >= 150, `served (${statsText(stats)})`);
+      assert.equal((await s.kill('SIGTERM')).code, 0, s.stderr.slice(-3000));
+      const shards = await readShards(dir, 2);
+      assert.ok(shards.every((l) => l.length > 50), `both workers served (${shards.map((l) => l.length).join(', ')} leases)`);
+      assert.deepEqual(checkShards(ledger, shards), []);
+    } finally {
+      r.close();
+      await s.kill('SIGKILL');
+    }
+  });
 });
