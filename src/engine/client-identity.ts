@@ -18,7 +18,7 @@ export function clientKeyOf(clientId: Uint8Array | null, hwType: number, hwAddre
 export function identifyClient(req: DhcpMessage): ClientIdentity {
   const clientId = clientIdentifier(req);
   // Copy: the request's buffers may be reused by the transport after handling.
-  const hwAddress = Uint8Array.from(hardwareAddress(req));
-  const id = clientId ? Uint8Array.from(clientId) : null;
+  const hwAddress = new Uint8Array(hardwareAddress(req));
+  const id = clientId ? new Uint8Array(clientId) : null;
   return { key: clientKeyOf(id, req.htype, hwAddress), clientId: id, hwType: req.htype, hwAddress };
 }

@@ -14,7 +14,7 @@ export interface ReplySpec {
   /** Absent for NAK and for the ACK of an INFORM (no lease, RFC 2131 §4.3.5). */
   times?: GrantedTimes;
   /** The subnet's configured options, in configured order. Ignored for NAK. */
-  options?: Map<number, Uint8Array>;
+  options?: ReadonlyMap<number, Uint8Array>;
   /** Option 56, for NAKs. */
   message?: string;
 }
@@ -24,6 +24,16 @@ const MANAGED = new Set([0, 50, 51, 52, 53, 54, 55, 56, 58, 59, 61, 82, 118, 255
 /** RFC 2132 §3.3: the subnet mask must come before the router option. */
 const LEADING = [1, 3];
 
+// Values that are the same in many replies are made once. Like every option value in a
+// message, they are read, never written, once in a reply.
+const TYPE_VALUE = new Map<number, Uint8Array>(
+  [MessageType.Offer, MessageType.Ack, MessageType.Nak].map((t) => [t, Uint8Array.of(t)]),
+);
+/** A reply's sname and file are empty (no boot server, no boot file). */
+const EMPTY_SNAME = new Uint8Array(64);
+const EMPTY_FILE = new Uint8Array(128);
+const NO_OPTIONS: ReadonlyMap<number, Uint8Array> = new Map();
+
 /**
  * Builds a reply from a request (RFC 2131 §4.3.1 table 3). Option order: 53, 54, 51, 58, 59,
  * 1, 3, the options the client listed in 55 in its order, the other configured options, then
@@ -31,7 +41,7 @@ const LEADING = [1, 3];
  */
 export function buildReply(req: DhcpMessage, spec: ReplySpec): DhcpMessage {
   const out = new Map<number, Uint8Array>();
-  out.set(53, Uint8Array.of(spec.type));
+  out.set(53, TYPE_VALUE.get(spec.type)!);
   out.set(54, ipv4Bytes(spec.serverId));
   if (spec.type === MessageType.Nak) {
     if (spec.message) out.set(56, new TextEncoder().encode(spec.message));
@@ -41,7 +51,7 @@ export function buildReply(req: DhcpMessage, spec: ReplySpec): DhcpMessage {
       out.set(58, u32Bytes(spec.times.renewal));
       out.set(59, u32Bytes(spec.times.rebinding));
     }
-    const configured = spec.options ?? new Map<number, Uint8Array>();
+    const configured = spec.options ?? NO_OPTIONS;
     const add = (code: number): void => {
       if (out.has(code) || MANAGED.has(code)) return;
       const v = configured.get(code);
@@ -71,9 +81,9 @@ export function buildReply(req: DhcpMessage, spec: ReplySpec): DhcpMessage {
     yiaddr: spec.type === MessageType.Nak ? 0 : spec.yiaddr,
     siaddr: 0,
     giaddr: req.giaddr,
-    chaddr: Uint8Array.from(req.chaddr),
-    sname: new Uint8Array(64),
-    file: new Uint8Array(128),
+    chaddr: new Uint8Array(req.chaddr),
+    sname: EMPTY_SNAME,
+    file: EMPTY_FILE,
     hasMagicCookie: true,
     options: out,
   };

@@ -7,6 +7,15 @@ import {
   OFF_XID, OFF_YIADDR, OPT_END, OPT_OVERLOAD, OPT_PAD, SNAME_LENGTH,
 } from './wire-layout.js';
 
+export interface DecodeOptions {
+  /**
+   * Copy the packet (default), so the message owns its bytes. `false`: the caller hands the
+   * bytes over and never changes them afterwards (a socket's fresh buffer per datagram), and the
+   * fields become views into them, which spares a copy and an allocation per packet.
+   */
+  copy?: boolean;
+}
+
 /**
  * Decodes one BOOTP/DHCP message. Throws only DecodeError, whatever the input.
  *
@@ -15,14 +24,14 @@ import {
  * Options are read from the options field, then `file`, then `sname` when option 52 says so
  * (RFC 2131 §4.1), and repeated instances of one code are joined in that order (RFC 3396).
  */
-export function decodeMessage(input: Uint8Array): DhcpMessage {
+export function decodeMessage(input: Uint8Array, opts?: DecodeOptions): DhcpMessage {
   const len = input.length;
   if (len < HEADER_LENGTH) {
     throw new DecodeError('packet', `length ${len} is shorter than the ${HEADER_LENGTH}-byte BOOTP header`);
   }
-  // One copy: the message owns its bytes (the caller may reuse its receive buffer), and every
-  // field below is a view into that copy, so decoding allocates almost nothing else.
-  const buf = new Uint8Array(input);
+  // Every field below is a view into `buf`, so decoding allocates almost nothing else. A plain
+  // Uint8Array view even over a Buffer, so the fields are the same kind either way.
+  const buf = opts?.copy === false ? new Uint8Array(input.buffer, input.byteOffset, len) : new Uint8Array(input);
   const hlen = buf[OFF_HLEN]!;
   if (hlen > CHADDR_LENGTH) {
     throw new DecodeError('hlen', `hardware address length ${hlen} exceeds the 16-byte chaddr field`, OFF_HLEN);

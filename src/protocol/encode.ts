@@ -1,3 +1,4 @@
+import { zeroedBytes } from './byte-slab.js';
 import { writeIpv4 } from './ipv4.js';
 import type { DhcpMessage } from './message.js';
 import {
@@ -37,32 +38,39 @@ export function encodeMessage(msg: DhcpMessage, maxSize = MIN_MAX_MESSAGE_SIZE):
 export function encodeMessageDetailed(msg: DhcpMessage, maxSize = MIN_MAX_MESSAGE_SIZE): EncodeResult {
   const limit = Math.max(maxSize, MIN_MAX_MESSAGE_SIZE) - IP_UDP_HEADERS;
   if (!msg.hasMagicCookie) {
-    const out = new Uint8Array(BOOTP_MIN_LENGTH);
+    const out = zeroedBytes(BOOTP_MIN_LENGTH);
     writeHeader(out, msg, true, true);
     return { bytes: out, dropped: [] };
   }
 
-  const codes: number[] = [];
   let relay: Uint8Array | undefined;
   let total = 0;
   for (const [code, value] of msg.options) {
-    if (code === OPT_PAD || code === OPT_END || code === OPT_OVERLOAD || code > 255 || code < 0) continue;
+    if (!encodable(code)) continue;
     total += wireSize(value.length);
     if (code === OPT_RELAY_AGENT) relay = value;
-    else codes.push(code);
   }
 
-  // Common case: everything fits in the options field.
+  // Common case: everything fits in the options field, written straight from the Map.
   if (OFF_OPTIONS + total + 1 <= limit) {
-    const out = new Uint8Array(Math.max(BOOTP_MIN_LENGTH, OFF_OPTIONS + total + 1));
+    const out = zeroedBytes(Math.max(BOOTP_MIN_LENGTH, OFF_OPTIONS + total + 1));
     writeHeader(out, msg, true, true);
     let p = OFF_OPTIONS;
-    for (const code of codes) p = writeOption(out, p, code, msg.options.get(code)!);
+    for (const [code, value] of msg.options) {
+      if (encodable(code) && code !== OPT_RELAY_AGENT) p = writeOption(out, p, code, value);
+    }
     if (relay) p = writeOption(out, p, OPT_RELAY_AGENT, relay);
     out[p] = OPT_END;
     return { bytes: out, dropped: [] };
   }
+  const codes: number[] = [];
+  for (const code of msg.options.keys()) if (encodable(code) && code !== OPT_RELAY_AGENT) codes.push(code);
   return encodeOverloaded(msg, limit, codes, relay);
+}
+
+/** Pad, end and overload are the codec's to write; anything outside 1..254 cannot be an option. */
+function encodable(code: number): boolean {
+  return code > OPT_PAD && code < OPT_END && code !== OPT_OVERLOAD;
 }
 
 /** Bytes an option of this value length takes on the wire, split into ≤255-byte instances. */
@@ -71,19 +79,33 @@ function wireSize(n: number): number {
 }
 
 function writeOption(out: Uint8Array, p: number, code: number, value: Uint8Array): number {
-  if (value.length === 0) {
+  const length = value.length;
+  if (length <= MAX_INSTANCE) {
     out[p] = code;
-    out[p + 1] = 0;
-    return p + 2;
+    out[p + 1] = length;
+    copyInto(out, p + 2, value, length);
+    return p + 2 + length;
   }
-  for (let off = 0; off < value.length; off += MAX_INSTANCE) {
-    const n = Math.min(MAX_INSTANCE, value.length - off);
+  for (let off = 0; off < length; off += MAX_INSTANCE) {
+    const n = Math.min(MAX_INSTANCE, length - off);
     out[p] = code;
     out[p + 1] = n;
     out.set(value.subarray(off, off + n), p + 2);
     p += 2 + n;
   }
   return p;
+}
+
+/**
+ * Copies the first `length` bytes of `from` to `out` at `at`. Most option values are a few
+ * bytes, which a loop copies faster than TypedArray.prototype.set (and without a subarray).
+ */
+function copyInto(out: Uint8Array, at: number, from: Uint8Array, length: number): void {
+  if (length > 32) {
+    out.set(length === from.length ? from : from.subarray(0, length), at);
+    return;
+  }
+  for (let i = 0; i < length; i++) out[at + i] = from[i]!;
 }
 
 // Region indexes, in the order a decoder reads them (RFC 2131 §4.1), which keeps RFC 3396 joins in order.
@@ -122,7 +144,7 @@ function encodeOverloaded(msg: DhcpMessage, limit: number, codes: number[], rela
   const usesSname = regions[SNAME]!.length > 0;
   let mainSize = relaySize + (usesFile || usesSname ? 3 : 0);
   for (const piece of regions[MAIN]!) mainSize += 2 + piece.value.length;
-  const out = new Uint8Array(Math.max(BOOTP_MIN_LENGTH, OFF_OPTIONS + mainSize + 1));
+  const out = zeroedBytes(Math.max(BOOTP_MIN_LENGTH, OFF_OPTIONS + mainSize + 1));
   writeHeader(out, msg, !usesSname, !usesFile);
   let p = OFF_OPTIONS;
   if (usesFile || usesSname) {
@@ -202,8 +224,9 @@ function writeHeader(out: Uint8Array, msg: DhcpMessage, withSname: boolean, with
   writeIpv4(out, OFF_YIADDR, msg.yiaddr);
   writeIpv4(out, OFF_SIADDR, msg.siaddr);
   writeIpv4(out, OFF_GIADDR, msg.giaddr);
-  out.set(msg.chaddr.subarray(0, CHADDR_LENGTH), OFF_CHADDR);
-  if (withSname) out.set(msg.sname.subarray(0, SNAME_LENGTH), OFF_SNAME);
-  if (withFile) out.set(msg.file.subarray(0, FILE_LENGTH), OFF_FILE);
+  copyInto(out, OFF_CHADDR, msg.chaddr, Math.min(msg.chaddr.length, CHADDR_LENGTH));
+  // `out` starts zeroed, so an all-zero sname or file (every reply's) needs no copy.
+  if (withSname && !isZero(msg.sname)) copyInto(out, OFF_SNAME, msg.sname, Math.min(msg.sname.length, SNAME_LENGTH));
+  if (withFile && !isZero(msg.file)) copyInto(out, OFF_FILE, msg.file, Math.min(msg.file.length, FILE_LENGTH));
   if (msg.hasMagicCookie) writeIpv4(out, OFF_COOKIE, MAGIC_COOKIE);
 }

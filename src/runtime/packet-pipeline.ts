@@ -40,7 +40,7 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
   const receivedAt = deps.replyLatency ? performance.now() : 0;
   let req: DhcpMessage;
   try {
-    req = decodeMessage(data);
+    req = decodeMessage(data, { copy: false });
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     counters.add('pkt4-received');
