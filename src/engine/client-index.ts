@@ -86,12 +86,13 @@ export class ClientIndex {
     const n = full.length;
     let start = 0;
     while (start < n && full[start]) start++;
-    for (let k = 0; k < n; k++) {
-      const j = (start + k) % n;
-      if (!full[j]) continue;
-      let i = hashes[j]! & this.mask;
-      while (this.full[i]) i = (i + 1) & this.mask;
-      this.put(i, hashes[j]!, addresses[j]!);
-    }
+    for (let j = start; j < n; j++) if (full[j]) this.reinsert(hashes[j]!, addresses[j]!);
+    for (let j = 0; j < start; j++) if (full[j]) this.reinsert(hashes[j]!, addresses[j]!);
+  }
+
+  private reinsert(hash: number, address: Ipv4): void {
+    let i = hash & this.mask;
+    while (this.full[i]) i = (i + 1) & this.mask;
+    this.put(i, hash, address);
   }
 }

@@ -6,7 +6,7 @@ import type { Lease } from './types.js';
 export type LeaseListener = (address: Ipv4, before: Lease | undefined, after: Lease | undefined) => void;
 
 /** States whose expiry means work for the reclaimer; released/expired records only keep affinity. */
-const TIMED = new Set(['offered', 'bound', 'declined']);
+const isTimed = (state: Lease['state']): boolean => state === 'bound' || state === 'offered' || state === 'declined';
 
 /**
  * The lease records, one per address, indexed by address, by (subnet, client) and by expiry.
@@ -69,7 +69,7 @@ export class LeaseTable {
       if (before) this.unindexClient(before);
       if (isIndexed(lease)) this.byClient.add(clientHash(lease.subnetId, lease.clientKey), lease.address);
     }
-    if (TIMED.has(lease.state) && (!before || before.expiresAt !== lease.expiresAt || !TIMED.has(before.state))) {
+    if (isTimed(lease.state) && (!before || before.expiresAt !== lease.expiresAt || !isTimed(before.state))) {
       this.expiry.push(lease.expiresAt, lease.address);
     }
     for (const f of this.listeners) f(lease.address, before, lease);
@@ -92,7 +92,7 @@ export class LeaseTable {
       const at = this.expiry.peekTime();
       if (at === undefined || at > now) return undefined;
       const l = this.byAddress.get(this.expiry.peekAddress()!);
-      if (l && l.expiresAt === at && TIMED.has(l.state)) return l;
+      if (l && l.expiresAt === at && isTimed(l.state)) return l;
       this.expiry.pop();
     }
   }
