@@ -23,7 +23,8 @@ import { bytesEqual } from '../engine/bytes.js';
 import { clientKeyOf } from '../engine/client-identity.js';
 import type { DhcpEngine } from '../engine/engine.js';
 import type { Lease, LeaseChange } from '../engine/types.js';
-import { formatIpv4, inNetwork, type Ipv4 } from '../protocol/ipv4.js';
+import { formatIpv4, type Ipv4 } from '../protocol/ipv4.js';
+import type { ServerStatistics } from '../control/statistics.js';
 import type { Counters } from './counters.js';
 import type { DurableCommits } from './durable-commits.js';
 import type { Logger } from './logger.js';
@@ -32,6 +33,7 @@ export interface LocalControlDeps {
   engine: DhcpEngine;
   commits: DurableCommits;
   counters: Counters;
+  statistics: ServerStatistics;
   log: Logger;
   clock: () => number;
   /** Where the running configuration came from, for config-reload and config-write. */
@@ -41,8 +43,6 @@ export interface LocalControlDeps {
   exit: (status: number) => void;
 }
 
-/** Counters reset with statistic-reset read relative to this baseline; raw counters stay monotonic for Prometheus. */
-type Baseline = Map<string, { value: number; at: number }>;
 
 /**
  * ServerControl for today's single process: reads and writes go straight to the engine's lease
@@ -55,7 +55,6 @@ export class LocalControl implements ServerControl {
   private enabled = true;
   private enableAt: number | null = null;
   private enableTimer: NodeJS.Timeout | null = null;
-  private readonly baseline: Baseline = new Map();
 
   constructor(private readonly deps: LocalControlDeps) {
     this.startedAt = deps.clock();
@@ -181,71 +180,18 @@ export class LocalControl implements ServerControl {
   }
 
   // ---- statistics and pools ----
+  // Kept in step by ServerStatistics (lease gauges follow LeaseTable.subscribe): no table scan per call.
 
   async statistics(): Promise<Map<string, StatisticValue>> {
-    const now = this.deps.clock();
-    const out = new Map<string, StatisticValue>();
-    for (const [name, raw] of Object.entries(this.deps.counters.snapshot())) {
-      const base = this.baseline.get(name);
-      out.set(name, { value: raw - (base?.value ?? 0), at: base && raw === base.value ? base.at : now });
-    }
-    let declined = 0;
-    for (const s of await this.pools()) {
-      out.set(`subnet[${s.id}].total-addresses`, { value: s.total, at: now });
-      out.set(`subnet[${s.id}].assigned-addresses`, { value: s.assigned, at: now });
-      out.set(`subnet[${s.id}].declined-addresses`, { value: s.declined, at: now });
-      declined += s.declined;
-    }
-    out.set('declined-addresses', { value: declined, at: now });
-    for (const name of ['pkt4-received', 'pkt4-sent', 'pkt4-parse-failed', 'pkt4-receive-drop', 'reclaimed-leases']) {
-      if (!out.has(name)) out.set(name, { value: 0, at: this.startedAt });
-    }
-    return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
+    return this.deps.statistics.values();
   }
 
   async resetStatistic(name?: string): Promise<boolean> {
-    const now = this.deps.clock();
-    const raw = this.deps.counters.snapshot();
-    if (name === undefined) {
-      for (const [n, v] of Object.entries(raw)) this.baseline.set(n, { value: v, at: now });
-      return true;
-    }
-    if (!(await this.statistics()).has(name)) return false;
-    // Gauges (addresses per subnet) are recomputed from the lease table: nothing to reset.
-    this.baseline.set(name, { value: raw[name] ?? 0, at: now });
-    return true;
+    return this.deps.statistics.reset(name);
   }
 
   async pools(): Promise<SubnetUsage[]> {
-    const { engine } = this.deps;
-    const now = this.deps.clock();
-    const usage = new Map<number, SubnetUsage>();
-    for (const s of engine.config.subnets) {
-      const pool = engine.pools.byId.get(s.id)!;
-      const ranges = s.ranges.map((r) => {
-        let total = (r.end >>> 0) - (r.start >>> 0) + 1;
-        for (const a of s.exclusions) if (a >>> 0 >= r.start >>> 0 && a >>> 0 <= r.end >>> 0) total--;
-        for (const a of [pool.networkAddress, pool.broadcastAddress]) {
-          if (pool.isNetworkOrBroadcast(a) && a >= r.start >>> 0 && a <= r.end >>> 0 && !pool.isExcluded(a)) total--;
-        }
-        return { start: r.start, end: r.end, total, assigned: 0, declined: 0 };
-      });
-      usage.set(s.id, {
-        id: s.id, name: s.name, network: s.network, prefixLength: s.prefixLength,
-        total: ranges.reduce((n, r) => n + r.total, 0), assigned: 0, declined: 0,
-        reservations: s.reservations.length, ranges,
-      });
-    }
-    for (const l of engine.leases.all()) {
-      if (l.expiresAt <= now || (l.state !== 'bound' && l.state !== 'declined')) continue;
-      const u = usage.get(l.subnetId);
-      if (!u || !inNetwork(l.address, u.network, u.prefixLength)) continue;
-      const key = l.state === 'bound' ? 'assigned' : 'declined';
-      u[key]++;
-      const r = u.ranges.find((x) => l.address >>> 0 >= x.start >>> 0 && l.address >>> 0 <= x.end >>> 0);
-      if (r) r[key]++;
-    }
-    return [...usage.values()];
+    return this.deps.statistics.usage();
   }
 
   // ---- configuration ----

@@ -122,7 +122,7 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
     onCommitFailure: (e: unknown) => health.failed(e),
   };
   const control = new LocalControl({
-    engine, commits, counters, log, clock, configFile: opts.configFile, poolDir: opts.poolDir,
+    engine, commits, counters, statistics, log, clock, configFile: opts.configFile, poolDir: opts.poolDir,
     // shutdown over the API takes the same path as SIGTERM.
     exit: () => process.kill(process.pid, 'SIGTERM'),
   });
