@@ -60,6 +60,8 @@ export class Pool {
 
   /** The client's reservation: by client identifier first, then by hardware address. */
   reservationFor(client: ClientIdentity): Reservation | undefined {
+    // Asked several times per packet: most subnets have no reservations, and then no key is built.
+    if (this.reservedByAddress.size === 0) return undefined;
     if (client.clientId) {
       const r = this.reservedByClientId.get(hex(client.clientId));
       if (r) return r;

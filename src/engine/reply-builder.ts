@@ -1,9 +1,9 @@
 import type { Ipv4 } from '../protocol/ipv4.js';
-import { ipv4Bytes } from '../protocol/ipv4.js';
 import { BOOTREPLY, MessageType, type DhcpMessage } from '../protocol/message.js';
 import { parameterRequestList } from '../protocol/accessors.js';
-import { u32Bytes } from './bytes.js';
+import { sharedU32Bytes } from './bytes.js';
 import type { GrantedTimes } from './lease-time.js';
+import { plannedOptions } from './option-plan.js';
 
 export interface ReplySpec {
   type: MessageType.Offer | MessageType.Ack | MessageType.Nak;
@@ -20,7 +20,7 @@ export interface ReplySpec {
 }
 
 /** Options the server fills in itself; a configured value for one of them is never sent. */
-const MANAGED = new Set([0, 50, 51, 52, 53, 54, 55, 56, 58, 59, 61, 82, 118, 255]);
+const MANAGED: ReadonlySet<number> = new Set([0, 50, 51, 52, 53, 54, 55, 56, 58, 59, 61, 82, 118, 255]);
 /** RFC 2132 §3.3: the subnet mask must come before the router option. */
 const LEADING = [1, 3];
 
@@ -42,24 +42,18 @@ const NO_OPTIONS: ReadonlyMap<number, Uint8Array> = new Map();
 export function buildReply(req: DhcpMessage, spec: ReplySpec): DhcpMessage {
   const out = new Map<number, Uint8Array>();
   out.set(53, TYPE_VALUE.get(spec.type)!);
-  out.set(54, ipv4Bytes(spec.serverId));
+  out.set(54, sharedU32Bytes(spec.serverId));
   if (spec.type === MessageType.Nak) {
     if (spec.message) out.set(56, new TextEncoder().encode(spec.message));
   } else {
     if (spec.times) {
-      out.set(51, u32Bytes(spec.times.lease));
-      out.set(58, u32Bytes(spec.times.renewal));
-      out.set(59, u32Bytes(spec.times.rebinding));
+      out.set(51, sharedU32Bytes(spec.times.lease));
+      out.set(58, sharedU32Bytes(spec.times.renewal));
+      out.set(59, sharedU32Bytes(spec.times.rebinding));
     }
-    const configured = spec.options ?? NO_OPTIONS;
-    const add = (code: number): void => {
-      if (out.has(code) || MANAGED.has(code)) return;
-      const v = configured.get(code);
-      if (v) out.set(code, v);
-    };
-    for (const code of LEADING) add(code);
-    for (const code of parameterRequestList(req)) add(code);
-    for (const code of configured.keys()) add(code);
+    // Only managed codes are in `out` so far, and a plan holds none of them.
+    const plan = plannedOptions(spec.options ?? NO_OPTIONS, parameterRequestList(req), LEADING, MANAGED);
+    for (const [code, value] of plan) out.set(code, value);
   }
   const clientId = req.options.get(61);
   if (clientId) out.set(61, clientId);

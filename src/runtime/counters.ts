@@ -6,6 +6,10 @@ const typeNames: Record<number, string> = {
   1: 'discover', 2: 'offer', 3: 'request', 4: 'decline', 5: 'ack', 6: 'nak', 7: 'release', 8: 'inform',
 };
 
+// The names built once: counting a packet is then two map updates, no string building.
+const receivedName = new Map<number, string>(Object.entries(typeNames).map(([t, n]) => [Number(t), `pkt4-${n}-received`]));
+const sentName = new Map<number, string>(Object.entries(typeNames).map(([t, n]) => [Number(t), `pkt4-${n}-sent`]));
+
 export class Counters {
   private readonly values = new Map<string, number>();
 
@@ -19,12 +23,12 @@ export class Counters {
 
   received(messageType: number | null): void {
     this.add('pkt4-received');
-    this.add(`pkt4-${(messageType !== null && typeNames[messageType]) || 'unknown'}-received`);
+    this.add((messageType !== null && receivedName.get(messageType)) || 'pkt4-unknown-received');
   }
 
   sent(messageType: number): void {
     this.add('pkt4-sent');
-    this.add(`pkt4-${typeNames[messageType] ?? 'unknown'}-sent`);
+    this.add(sentName.get(messageType) ?? 'pkt4-unknown-sent');
   }
 
   snapshot(): Record<string, number> {

@@ -1,12 +1,12 @@
 import type { DhcpEngine } from '../engine/engine.js';
 import type { NetInterface } from '../net/interfaces.js';
 import { routeReply } from '../net/reply-routing.js';
-import type { DhcpTransport, PacketSource } from '../net/transport.js';
+import type { DhcpTransport, PacketSource, SendOptions } from '../net/transport.js';
 import { hardwareAddress, maxMessageSize, messageType } from '../protocol/accessors.js';
 import { decodeMessage } from '../protocol/decode.js';
 import { DecodeError } from '../protocol/decode-error.js';
 import { encodeMessageDetailed } from '../protocol/encode.js';
-import { formatIpv4, parseIpv4, prefixToMask, type Ipv4 } from '../protocol/ipv4.js';
+import { formatIpv4, parseIpv4, type Ipv4 } from '../protocol/ipv4.js';
 import { MessageType, type DhcpMessage } from '../protocol/message.js';
 import { Counters, messageTypeName } from './counters.js';
 import type { DurableCommits } from './durable-commits.js';
@@ -53,11 +53,9 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
   counters.received(type);
   if (log.enabled('debug')) log.log('debug', 'packet', describe(req, from));
 
-  const peer = parseIpv4(from.address) ?? 0;
-  const serverId = chooseServerId(deps.serverId, iface, req.giaddr || peer, transport.interfaces());
   const decision = engine.handle(req, {
     now: deps.clock(),
-    serverId,
+    serverId: serverIdFor(deps, iface, req, from),
     iface: iface && req.giaddr === 0 ? { address: iface.address, prefixLength: iface.prefixLength } : null,
   });
   const reply = decision.reply;
@@ -88,8 +86,9 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
     log.log('warn', 'reply too large for the client, options left out', { options: dropped.join(',') });
   }
   const route = routeReply(req, reply, replyType, transport.port);
+  const options = route.kind === 'relay' || route.kind === 'unicast' ? NO_SEND_OPTIONS : broadcastTo(engine, decision.subnetId);
   const send = (): void => {
-    transport.send(bytes, route, iface, { subnetBroadcast: subnetBroadcast(engine, decision.subnetId) });
+    transport.send(bytes, route, iface, options);
     counters.sent(replyType);
     if (deps.replyLatency) deps.replyLatency(replyType, (performance.now() - receivedAt) / 1000);
   };
@@ -106,9 +105,24 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
   }
 }
 
-function subnetBroadcast(engine: DhcpEngine, subnetId: number | null): Ipv4 | undefined {
-  const s = engine.config.subnets.find((x) => x.id === subnetId);
-  return s ? (s.network | ~prefixToMask(s.prefixLength)) >>> 0 : undefined;
+const NO_SEND_OPTIONS: SendOptions = {};
+
+/** Where a broadcast reply goes when the transport cannot pick the link (one unbound socket). */
+function broadcastTo(engine: DhcpEngine, subnetId: number | null): SendOptions {
+  const pool = subnetId === null ? undefined : engine.pools.byId.get(subnetId);
+  return pool ? { subnetBroadcast: pool.broadcastAddress } : NO_SEND_OPTIONS;
+}
+
+/**
+ * Our address as the client sees it (chooseServerId). The usual cases, an explicit --server-id
+ * or a known receiving interface, are answered without parsing the peer's address or listing
+ * the interfaces.
+ */
+function serverIdFor(deps: PipelineDeps, iface: NetInterface | null, req: DhcpMessage, from: PacketSource): Ipv4 {
+  if (deps.serverId !== undefined) return deps.serverId;
+  if (iface) return iface.address;
+  const peer = req.giaddr || (parseIpv4(from.address) ?? 0);
+  return chooseServerId(undefined, null, peer, deps.transport.interfaces());
 }
 
 function describe(m: DhcpMessage, from: PacketSource): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { canGrant } from '../address-policy.js';
 import { offerAddress } from '../binding.js';
 import type { Exchange } from '../exchange.js';
 import type { Pool } from '../pool.js';
-import type { Decision } from '../types.js';
+import type { Decision, Lease, LeaseState } from '../types.js';
 
 /** How many due records a DISCOVER may reclaim itself when the subnet looks full. */
 const RECLAIM_ON_EXHAUSTION = 64;
@@ -14,18 +14,20 @@ const RECLAIM_ON_EXHAUSTION = 64;
  * binding, its previous address, the address it asks for, a new one. Each candidate in the
  * list is an explicit step so the order is visible and testable.
  */
-const preferences: ((x: Exchange, pool: Pool) => Ipv4 | null | undefined)[] = [
+const preferences: ((x: Exchange, pool: Pool, held: readonly Lease[]) => Ipv4 | null | undefined)[] = [
   (x, pool) => pool.reservationFor(x.client)?.address,
-  (x) => pick(x.clientLeases().filter((l) => l.state === 'bound')),
-  (x) => pick(x.clientLeases().filter((l) => l.state === 'offered')),
-  (x) => pick(x.clientLeases().filter((l) => l.state === 'released' || l.state === 'expired')),
+  (_x, _pool, held) => newest(held, 'bound'),
+  (_x, _pool, held) => newest(held, 'offered'),
+  (_x, _pool, held) => newest(held, 'released', 'expired'),
   (x) => requestedAddress(x.req),
 ];
 
-/** The most recently issued of the client's records. */
-function pick(leases: { address: Ipv4; issuedAt: number }[]): Ipv4 | null {
-  let best: { address: Ipv4; issuedAt: number } | null = null;
-  for (const l of leases) if (!best || l.issuedAt > best.issuedAt) best = l;
+/** The most recently issued of the client's records in one of these states. */
+function newest(held: readonly Lease[], state: LeaseState, orState: LeaseState = state): Ipv4 | null {
+  let best: Lease | null = null;
+  for (const l of held) {
+    if ((l.state === state || l.state === orState) && (!best || l.issuedAt > best.issuedAt)) best = l;
+  }
   return best ? best.address : null;
 }
 
@@ -43,8 +45,10 @@ function newAddress(x: Exchange, pool: Pool): Ipv4 | null {
 export function handleDiscover(x: Exchange): Decision {
   const pool = x.pool;
   if (!pool) return x.decide('drop-no-subnet');
+  // Looked up once: choosing changes nothing, so the client's records stay as they are.
+  const held = x.clientLeases();
   for (const prefer of preferences) {
-    const a = prefer(x, pool);
+    const a = prefer(x, pool, held);
     if (a != null && canGrant(pool, x.table, x.client, a, x.now)) return x.decide('offer', offerAddress(x, pool, a));
   }
   const a = newAddress(x, pool);
