@@ -154,8 +154,8 @@ async function waitForQuiet(cores: number, maxSeconds: number): Promise<number> 
   }
 }
 
-function defaultOut(smoke: boolean): string {
-  const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*$/, '');
+function defaultOut(smoke: boolean, started: number): string {
+  const stamp = new Date(started).toISOString().replace(/:/g, '-').replace(/\..*$/, '');
   return join(REPO_ROOT, 'bench', 'results', `${smoke ? 'smoke-' : ''}${stamp}.json`);
 }
 
@@ -222,7 +222,7 @@ async function main(): Promise<number> {
   const names = servers.map((s) => s.name);
   const summaries = summarize(measured.records, names);
   const labels = { lossLimitPct: o.lossLimitPct, fixedRate: o.fixedRate, pool8Rate: o.pool8Rate };
-  const out = o.out ?? defaultOut(o.smoke);
+  const out = o.out ?? defaultOut(o.smoke, started);
   const date = new Date(started).toISOString();
   const info = machine(o.dataRoot);
   process.stdout.write(`\nHydra benchmark ${date} on ${String(info.cpu)} × ${String(info.cores)}, ${o.runs} run(s), medians; ${String(info.kea ? `Kea ${String(info.kea)}` : 'no Kea')}\n\n`);

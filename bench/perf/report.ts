@@ -63,7 +63,8 @@ export function summarize(records: TrialRecord[], servers: string[]): ServerSumm
       sustainedPerSec: median(best.map((t) => t?.completedPerSec ?? 0)),
       sustainedRate: median(best.map((t) => t?.rate ?? 0)),
       sustainedLossPct: median(best.map((t) => t?.lossPct ?? NaN)),
-      perfdhcpBound: best.some((t) => t !== undefined && t.offeredRate < 0.95 * t.rate),
+      // perfdhcp's own Rate line divides by the period plus its exit wait, so count DISCOVERs instead.
+      perfdhcpBound: best.some((t) => t !== undefined && t.discoverSent < 0.95 * t.rate * t.seconds),
       fixedLossPct: median(fixed.map((t) => t.lossPct)),
       fixedCompletedPerSec: median(fixed.map((t) => t.completedPerSec)),
       discoverOfferP50Ms: lat('discoverOfferP50Ms'),
