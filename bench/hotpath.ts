@@ -5,7 +5,9 @@
 //   commits that resolve at once (the CPU side of the path; the disk is left out).
 // Stage times are wall-clock (a timer around each call); `cpu` and the pipeline figure are CPU
 // time, which other processes on a shared machine disturb less. Run after a build:
-//   node dist/bench/hotpath.js [--clients 50000] [--exchanges 200000] [--rounds 3] [--stage|--pipeline]
+//   node dist/bench/hotpath.js [--clients 50000] [--exchanges 200000] [--rounds 3] [--stage|--pipeline] [--store]
+// --store: the pipeline commits through the real DurableCommits and embedded store (group commit,
+// fdatasync) in a temporary directory, so its figure includes the commit path's CPU.
 import type { ServerConfig } from '../src/config/model.js';
 import { DhcpEngine } from '../src/engine/engine.js';
 import type { LeaseChange } from '../src/engine/types.js';
@@ -18,7 +20,11 @@ import { decodeMessage } from '../src/protocol/decode.js';
 import { encodeMessageDetailed } from '../src/protocol/encode.js';
 import { parseIpv4 } from '../src/protocol/ipv4.js';
 import { Counters } from '../src/runtime/counters.js';
-import type { DurableCommits } from '../src/runtime/durable-commits.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEmbeddedStore, type EmbeddedStore } from '../src/leases/embedded-store.js';
+import { DurableCommits } from '../src/runtime/durable-commits.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { servePacket, type PipelineDeps } from '../src/runtime/packet-pipeline.js';
 
@@ -163,16 +169,22 @@ function recordBytes(changes: readonly LeaseChange[]): number {
 }
 
 /** The runtime's whole per-packet function, with sends recorded and commits resolved at once. */
-function pipelineDeps(engine: DhcpEngine, now: () => number, sent: { bytes: Uint8Array | null }): PipelineDeps {
+function pipelineDeps(
+  engine: DhcpEngine,
+  now: () => number,
+  sent: { bytes: Uint8Array | null; acks: number },
+  store: EmbeddedStore | null,
+): PipelineDeps {
   const transport = {
     port: PORT,
     interfaces: () => [iface],
     send: (bytes: Uint8Array) => {
       sent.bytes = bytes;
+      if (bytes[242] === 5) sent.acks++; // option 53 comes first: 240 = 53, 241 = 1, 242 = type
     },
   } as unknown as DhcpTransport;
   const resolved = Promise.resolve();
-  const commits = { commit: () => resolved } as unknown as DurableCommits;
+  const commits = store ? new DurableCommits(store, engine.leases) : ({ commit: () => resolved } as unknown as DurableCommits);
   return {
     engine,
     transport,
@@ -187,9 +199,16 @@ function pipelineDeps(engine: DhcpEngine, now: () => number, sent: { bytes: Uint
   };
 }
 
-async function runPipeline(engine: DhcpEngine, clients: number, exchanges: number, start: number, now: number): Promise<number> {
-  const sent: { bytes: Uint8Array | null } = { bytes: null };
-  const deps = pipelineDeps(engine, () => now, sent);
+async function runPipeline(
+  engine: DhcpEngine,
+  clients: number,
+  exchanges: number,
+  start: number,
+  now: number,
+  store: EmbeddedStore | null,
+): Promise<number> {
+  const sent = { bytes: null as Uint8Array | null, acks: 0 };
+  const deps = pipelineDeps(engine, () => now, sent, store);
   const t0 = cpuMs();
   for (let n = 0; n < exchanges; n++) {
     const client = ((start + n) % clients) + 1;
@@ -200,9 +219,10 @@ async function runPipeline(engine: DhcpEngine, clients: number, exchanges: numbe
     const yiaddr = ((offer[16]! << 24) | (offer[17]! << 16) | (offer[18]! << 8) | offer[19]!) >>> 0;
     servePacket(deps, wireRequest(client, n * 2 + 1, 3, yiaddr, SERVER), from, iface);
     // Let the ACK's send (after its commit promise) run, as the event loop would, every 256.
-    if ((n & 255) === 255) await Promise.resolve();
+    if ((n & 255) === 255) await (store ? new Promise((r) => setImmediate(r)) : Promise.resolve());
   }
-  await new Promise((r) => setImmediate(r));
+  for (let waited = 0; sent.acks < exchanges && waited < 10_000; waited++) await new Promise((r) => setTimeout(r, 1));
+  if (sent.acks < exchanges) throw new Error(`only ${sent.acks} of ${exchanges} ACKs were sent`);
   return cpuMs() - t0;
 }
 
@@ -230,6 +250,7 @@ async function main(): Promise<void> {
   const clients = flag('clients', 50_000);
   const exchanges = flag('exchanges', 200_000);
   const rounds = flag('rounds', 3);
+  const withStore = process.argv.includes('--store');
   const only = process.argv.includes('--stage') ? 'stage' : process.argv.includes('--pipeline') ? 'pipeline' : 'both';
   const now = 1_790_000_000;
   console.log(`hotpath: ${clients} clients in a /16, ${exchanges} DORA exchanges per round, ${rounds} rounds, node ${process.version}`);
@@ -252,10 +273,16 @@ async function main(): Promise<void> {
       );
     }
     if (only !== 'stage') {
-      const ms = await runPipeline(new DhcpEngine(config()), clients, exchanges, 0, now);
+      const dir = withStore ? await mkdtemp(join(tmpdir(), 'hydra-hotpath-')) : null;
+      const store = dir ? await openEmbeddedStore({ dataDir: dir }) : null;
+      await store?.load();
+      const ms = await runPipeline(new DhcpEngine(config()), clients, exchanges, 0, now, store);
+      if (store) console.log(`         store: ${store.stats.syncs} syncs, ${store.stats.records} records, largest batch ${store.stats.largestBatch}`);
+      await store?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
       if (round > 1) bestPipeline = Math.min(bestPipeline, ms - build);
       console.log(
-        `round ${round}  pipeline (servePacket ×2, CPU, packet building subtracted): ${us(ms - build, exchanges)}` +
+        `round ${round}  pipeline${withStore ? '+store' : ''} (servePacket ×2, CPU, packet building subtracted): ${us(ms - build, exchanges)}` +
           `   [packet building ${us(build, exchanges).trim()}]`,
       );
     }
