@@ -17,6 +17,8 @@
 // Broadcasts are never sent from a loopback interface or a loopback-bound socket: there is no
 // link to broadcast on, and a broadcast would escape into the host's own network.
 import dgram, { type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIPv4 } from 'node:net';
 import { formatIpv4, parseIpv4, type Ipv4 } from '../protocol/ipv4.js';
 import {
   interfaceOwning,
@@ -90,6 +92,17 @@ interface Bound {
   iface: NetInterface;
 }
 
+/** A reply destination as the send path needs it, worked out once per address. */
+interface Destination {
+  /** The dotted text dgram takes. */
+  text: string;
+  /** The served interface whose network holds the address. */
+  serving: NetInterface | null;
+}
+
+/** Per-address caches are dropped whole past this size (a bound against floods, not a tuning knob). */
+const MAX_CACHED = 4096;
+
 export class DhcpTransport {
   readonly counters: TransportCounters = {
     received: 0,
@@ -103,6 +116,16 @@ export class DhcpTransport {
   private readonly perInterface = new Map<string, Bound>();
   private single: Socket | null = null;
   private known: NetInterface[] = [];
+  /**
+   * Derived from the sockets and the interface list, rebuilt whenever they change (changed()),
+   * so the per-packet paths do no interface scans: the served interfaces, each destination's
+   * text and serving interface, and (single mode) the receiving interface per source address.
+   */
+  private served: readonly NetInterface[] = [];
+  private readonly destinations = new Map<Ipv4, Destination>();
+  private readonly guesses = new Map<string, NetInterface | null>();
+  /** The bind address (single mode), parsed once; 0 for the wildcard. */
+  private readonly bindAddress: Ipv4;
   private timer: NodeJS.Timeout | null = null;
   private rescanning = false;
   private closed = false;
@@ -121,6 +144,7 @@ export class DhcpTransport {
     this.log = opts.log ?? (() => {});
     this.lister = opts.listInterfaces;
     this.boundPort = opts.port;
+    this.bindAddress = parseIpv4(opts.address ?? '0.0.0.0') ?? 0;
   }
 
   static async open(opts: TransportOptions): Promise<DhcpTransport> {
@@ -165,6 +189,7 @@ export class DhcpTransport {
   ): Promise<DhcpTransport> {
     const t = new DhcpTransport(opts, 'single', reason, native);
     t.known = list;
+    t.changed();
     const socket = await t.openSocket(opts.address ?? '0.0.0.0');
     // Not on an adopted reuseport socket: it is device-bound already, and SO_BINDTODEVICE on a
     // bound UDP socket rehashes it, which takes it out of its group's steering (seen on 6.x).
@@ -188,13 +213,12 @@ export class DhcpTransport {
 
   /** The interfaces currently served, with their addresses. */
   interfaces(): readonly NetInterface[] {
-    if (this.mode === 'per-interface') return [...this.perInterface.values()].map((b) => b.iface);
-    return this.opts.iface === undefined ? this.known : this.known.filter((i) => i.name === this.opts.iface);
+    return this.served;
   }
 
   /** The served interface whose network holds `address`. */
   interfaceFor(address: Ipv4): NetInterface | null {
-    return interfaceServing(this.interfaces(), address);
+    return this.destination(address).serving;
   }
 
   /** The port the sockets are bound to (the one asked for, or the kernel's pick for port 0). */
@@ -230,6 +254,7 @@ export class DhcpTransport {
     if (this.single) sockets.push(this.single);
     this.perInterface.clear();
     this.single = null;
+    this.changed();
     await Promise.all(sockets.map(closeSocket));
   }
 
@@ -265,8 +290,7 @@ export class DhcpTransport {
     }
     const socket = this.single;
     if (!socket) return this.fail(`no socket to broadcast from${iface ? ` on ${iface.name}` : ''}`);
-    const local = parseIpv4(this.opts.address ?? '0.0.0.0') ?? 0;
-    if (isLoopbackAddress(local) || iface?.internal) return this.suppress('broadcast from a loopback socket');
+    if (isLoopbackAddress(this.bindAddress) || iface?.internal) return this.suppress('broadcast from a loopback socket');
     this.transmitOn(socket, bytes, options.subnetBroadcast ?? LIMITED_BROADCAST, port);
   }
 
@@ -291,13 +315,13 @@ export class DhcpTransport {
     if (this.single) return this.single;
     const byIface = iface ? this.perInterface.get(iface.name) : undefined;
     if (onlyIface) return byIface?.socket ?? null;
-    const serving = interfaceServing(this.interfaces(), address);
+    const serving = this.destination(address).serving;
     const bySubnet = serving ? this.perInterface.get(serving.name) : undefined;
     return bySubnet?.socket ?? byIface?.socket ?? this.perInterface.values().next().value?.socket ?? null;
   }
 
   private transmitOn(socket: Socket, bytes: Uint8Array, address: Ipv4, port: number, onError?: () => void): void {
-    const to = formatIpv4(address);
+    const to = this.destination(address).text;
     try {
       socket.send(bytes, port, to, (err) => {
         if (!err) {
@@ -311,6 +335,23 @@ export class DhcpTransport {
       // Synchronous throws: a socket closed under us, or a bad argument.
       this.fail(`send to ${to}:${port} failed: ${(err as Error).message}`);
     }
+  }
+
+  private destination(address: Ipv4): Destination {
+    let d = this.destinations.get(address);
+    if (d === undefined) {
+      if (this.destinations.size >= MAX_CACHED) this.destinations.clear();
+      d = { text: formatIpv4(address), serving: interfaceServing(this.served, address) };
+      this.destinations.set(address, d);
+    }
+    return d;
+  }
+
+  /** The sockets or the interface list changed: rebuild what is derived from them. */
+  private changed(): void {
+    this.served = this.mode === 'per-interface' ? [...this.perInterface.values()].map((b) => b.iface) : this.wanted(this.known);
+    this.destinations.clear();
+    this.guesses.clear();
   }
 
   private fail(msg: string): void {
@@ -341,13 +382,14 @@ export class DhcpTransport {
       throw err;
     }
     this.perInterface.set(iface.name, { socket, iface });
+    this.changed();
     this.listen(socket, iface.name);
     this.log(`listening on ${iface.name} (${formatIpv4(iface.address)}/${iface.prefixLength}) port ${this.port}`);
   }
 
   private openSocket(address: string): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true, lookup: literalLookup });
       const onError = (err: Error): void => {
         socket.close();
         reject(new TransportError(`cannot bind ${address}:${this.boundPort}: ${err.message}`));
@@ -377,7 +419,7 @@ export class DhcpTransport {
       const iface = ifname !== null ? (this.perInterface.get(ifname)?.iface ?? null) : this.guessInterface(rinfo.address);
       for (const handler of this.handlers) {
         try {
-          handler(data, { address: rinfo.address, port: rinfo.port }, iface);
+          handler(data, rinfo, iface);
         } catch (err) {
           // A handler bug must not take the sockets down with it.
           this.log(`packet handler failed: ${(err as Error).message}`);
@@ -387,10 +429,19 @@ export class DhcpTransport {
   }
 
   private guessInterface(source: string): NetInterface | null {
-    const served = this.interfaces();
-    const bound = parseIpv4(this.opts.address ?? '0.0.0.0') ?? 0;
-    if (bound !== 0) {
-      const owner = interfaceOwning(this.known, bound);
+    let guess = this.guesses.get(source);
+    if (guess === undefined) {
+      if (this.guesses.size >= MAX_CACHED) this.guesses.clear();
+      guess = this.guessAfresh(source);
+      this.guesses.set(source, guess);
+    }
+    return guess;
+  }
+
+  private guessAfresh(source: string): NetInterface | null {
+    const served = this.served;
+    if (this.bindAddress !== 0) {
+      const owner = interfaceOwning(this.known, this.bindAddress);
       if (owner) return owner;
     }
     if (this.opts.iface !== undefined) return served[0] ?? null;
@@ -433,9 +484,23 @@ export class DhcpTransport {
         await closeSocket(bound.socket);
       }
     } finally {
+      this.changed();
       this.rescanning = false;
     }
   }
+}
+
+/**
+ * dgram passes every destination, even an address literal, through dns.lookup, which answers a
+ * literal on the next tick; ours are always literals, so they are answered at once.
+ */
+function literalLookup(
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (isIPv4(hostname)) callback(null, hostname, 4);
+  else dnsLookup(hostname, options, callback);
 }
 
 function closeSocket(socket: Socket): Promise<void> {
