@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NetLab, skipUnlessRoot, type Capture, type Proc } from '../support/netns.js';
 import { ClientEvents } from '../support/client-events.js';
-import { startHydra } from '../support/hydra.js';
+import { HYDRA_MAIN, startHydra } from '../support/hydra.js';
 import { step } from '../support/diagnose.js';
 
 const MAC_A = '02:ac:79:00:0d:0a';
@@ -85,6 +85,18 @@ describe('ISC dhclient against hydra (network namespaces)', { skip, timeout: 120
       assert.equal(bound.new_dhcp_lease_time, '600');
       assert.deepEqual(await lab.addresses(C, cIf), ['10.79.0.100/24']);
     });
+  });
+
+  it('shows the real client\'s lease through the management API and `hydra leases list`', async () => {
+    // The server's API listens on its namespace's loopback (the default 127.0.0.1:8067).
+    const listed = await lab.exec(S, process.execPath, [HYDRA_MAIN, 'leases', 'list', '--json']);
+    const leases = (JSON.parse(listed.stdout) as { leases: { 'ip-address': string; 'hw-address': string; state: number }[] }).leases;
+    assert.deepEqual(
+      leases.map((l) => [l['ip-address'], l['hw-address'], l.state]),
+      [['10.79.0.100', MAC_A, 0]],
+    );
+    const table = await lab.exec(S, process.execPath, [HYDRA_MAIN, 'leases', 'list']);
+    assert.match(table.stdout, new RegExp(`10\\.79\\.0\\.100\\s+${MAC_A}`));
   });
 
   it('renews the lease (RENEWING: unicast REQUEST with ciaddr) and keeps its address', async () => {
