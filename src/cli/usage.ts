@@ -23,8 +23,9 @@ Usage: hydra [-D <pool_dir> | --config <file>] [-U <udp_port>] [-I <iface>] [opt
       --control-token TOKEN, --control-user USER, --control-password PASSWORD
                         Credentials the API demands (env HYDRA_CONTROL_TOKEN, ...);
                         required when --control is not a loopback address.
-  -P, --cores N         Number of workers (Hydra mode; currently one worker serves).
-  -M, --middleman N     1, 2 or 4 packet processors per core (with -P).
+  -P, --cores N         Hydra mode: worker processes = cores x middlemen (default 1).
+  -M, --middleman N     1, 2 or 4 workers per core (with -P); each worker serves
+                        its own share of the clients and addresses.
   -T, --timeout SECS    Serve SECS seconds, then stop cleanly.
   -v, --verbose         Log every decision (client, message, address, reply).
   -d, --debug           Also log the fields of every packet.
