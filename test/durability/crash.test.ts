@@ -13,15 +13,14 @@
 // a soak of 200 rounds. HYDRA_CRASH_SEED=n replays a run (every run prints its seed).
 // HYDRA_IT_MAIN=path/to/main.js runs the test against another build of the server.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { openEmbeddedStore } from '../../src/leases/embedded-store.js';
 import { macFor, RelayClient } from '../support/relay-client.js';
 import { runLoad, verifyAll, type LoadStats } from './client-load.js';
 import { freePort, HydraProcess } from './hydra-server.js';
 import { LeaseLedger, type StoredLease } from './lease-ledger.js';
+import { loadRig } from './load-rig.js';
+import { seeded, sleep } from './seeded.js';
 
 const SOAK = process.env.HYDRA_SOAK === '1';
 const ROUNDS = Number(process.env.HYDRA_CRASH_ROUNDS ?? (SOAK ? 200 : 5));
@@ -42,20 +41,6 @@ subnets:
     options: { routers: [10.77.0.1] }
 `;
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 async function readStore(dataDir: string): Promise<{ leases: StoredLease[]; dropped: { place: string; reason: string }[] }> {
   const store = await openEmbeddedStore({ dataDir });
   try {
@@ -75,46 +60,35 @@ function statsText(s: LoadStats): string {
 }
 
 describe('crash safety: SIGKILL under load, restart on the same data dir', () => {
-  const work = mkdtempSync(join(tmpdir(), 'hydra-crash-'));
-  const dataDir = join(work, 'data');
-  const configFile = join(work, 'hydra.yaml');
-  writeFileSync(configFile, CONFIG);
-  let server: HydraProcess | null = null;
-  let relay: RelayClient | null = null;
-
-  after(async () => {
-    relay?.close();
-    await server?.kill('SIGKILL');
-    if (process.env.HYDRA_CRASH_KEEP !== '1') rmSync(work, { recursive: true, force: true });
-  });
+  const rig = loadRig({ prefix: 'hydra-crash-', config: CONFIG, keepEnv: 'HYDRA_CRASH_KEEP' });
 
   it(`keeps every ACKed lease and never binds an address twice (${ROUNDS} rounds, seed ${SEED})`, { timeout: 30_000 + ROUNDS * 6_000 }, async () => {
     const random = seeded(SEED);
     const port = await freePort();
-    relay = await RelayClient.open({ port, timeoutMs: 400, attempts: 3 });
+    rig.relay = await RelayClient.open({ port, timeoutMs: 400, attempts: 3 });
     const ledger = new LeaseLedger(POPULATION, macFor);
-    const args = ['--config', configFile, '--data-dir', dataDir];
-    console.log(`crash test: seed ${SEED}, ${ROUNDS} rounds, ${POPULATION} clients, ${CONCURRENCY} at once, data dir ${dataDir}`);
+    const args = ['--config', rig.configFile, '--data-dir', rig.dataDir];
+    console.log(`crash test: seed ${SEED}, ${ROUNDS} rounds, ${POPULATION} clients, ${CONCURRENCY} at once, data dir ${rig.dataDir}`);
 
     for (let round = 1; round <= ROUNDS; round++) {
       ledger.round = round;
-      server = await HydraProcess.start(port, args);
-      relay.resume();
+      rig.server = await HydraProcess.start(port, args);
+      rig.relay.resume();
       let killed = false;
       const killAfterMs = Math.round(50 + random() * 750);
       const started = Date.now();
-      const load = runLoad(relay, ledger, { concurrency: CONCURRENCY, active: activeIn(round), maxOperations: 50_000, maxMs: 5_000, stopped: () => killed, random });
+      const load = runLoad(rig.relay, ledger, { concurrency: CONCURRENCY, active: activeIn(round), maxOperations: 50_000, maxMs: 5_000, stopped: () => killed, random });
       await sleep(killAfterMs);
       killed = true;
-      const exit = await server.kill('SIGKILL');
+      const exit = await rig.server.kill('SIGKILL');
       const killedAt = Date.now() - started;
       // Replies the server sent before it died are already in our socket: take them, then stop.
       await sleep(30);
-      relay.abort();
+      rig.relay.abort();
       const stats = await load;
-      assert.equal(exit.signal, 'SIGKILL', `round ${round}: the server was meant to die by SIGKILL, it exited ${JSON.stringify(exit)}:\n${server.stderr.slice(-3000)}`);
+      assert.equal(exit.signal, 'SIGKILL', `round ${round}: the server was meant to die by SIGKILL, it exited ${JSON.stringify(exit)}:\n${rig.server.stderr.slice(-3000)}`);
 
-      const { leases, dropped } = await readStore(dataDir);
+      const { leases, dropped } = await readStore(rig.dataDir);
       const now = Date.now() / 1000;
       const problems = [...ledger.violations, ...ledger.checkStore(leases, now)];
       const bound = leases.filter((l) => l.state === 'bound' && l.expiresAt > now).length;
@@ -123,22 +97,22 @@ describe('crash safety: SIGKILL under load, restart on the same data dir', () =>
           `store: ${leases.length} leases (${bound} bound), ${dropped.length} dropped; clients holding: ${ledger.holds().length}`,
       );
       for (const d of dropped) console.log(`  dropped at ${d.place}: ${d.reason}`);
-      assert.deepEqual(problems, [], `round ${round} (seed ${SEED}) broke the durability invariants (${problems.length}):\n${first(problems)}\nserver log tail:\n${server.stderr.slice(-3000)}`);
+      assert.deepEqual(problems, [], `round ${round} (seed ${SEED}) broke the durability invariants (${problems.length}):\n${first(problems)}\nserver log tail:\n${rig.server.stderr.slice(-3000)}`);
     }
 
     // After the last crash: one more start, every holder reboots into its address (must be ACKed)
     // and everyone else runs DORA (must not be offered a held address); then a clean stop.
     ledger.round = ROUNDS + 1;
-    server = await HydraProcess.start(port, args);
-    relay.resume();
+    rig.server = await HydraProcess.start(port, args);
+    rig.relay.resume();
     const holders = ledger.holds().length;
-    const stats = await verifyAll(relay, ledger, CONCURRENCY);
-    const exit = await server.kill('SIGTERM');
+    const stats = await verifyAll(rig.relay, ledger, CONCURRENCY);
+    const exit = await rig.server.kill('SIGTERM');
     console.log(`crash test, final restart: ${holders} holders, ${statsText(stats)}; clean stop ${JSON.stringify(exit)}`);
-    assert.equal(exit.code, 0, server.stderr.slice(-3000));
+    assert.equal(exit.code, 0, rig.server.stderr.slice(-3000));
     assert.deepEqual(ledger.violations, [], `after the last restart (seed ${SEED}):\n${ledger.violations.join('\n')}`);
     assert.ok(stats.acks >= holders, `every holder got its ACK (${stats.acks} ACKs for ${holders} holders)`);
-    const { leases } = await readStore(dataDir);
+    const { leases } = await readStore(rig.dataDir);
     assert.deepEqual(ledger.checkStore(leases, Date.now() / 1000), []);
   });
 });

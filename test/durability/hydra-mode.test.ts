@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { openEmbeddedStore } from '../../src/leases/embedded-store.js';
 import type { Lease } from '../../src/engine/types.js';
 import { loadSteeringNet } from '../../src/net/native.js';
@@ -24,6 +24,8 @@ import { macFor, RelayClient } from '../support/relay-client.js';
 import { runLoad, verifyAll, type LoadStats } from './client-load.js';
 import { freePort, HYDRA_MAIN, HydraProcess } from './hydra-server.js';
 import { LeaseLedger } from './lease-ledger.js';
+import { loadRig } from './load-rig.js';
+import { seeded, sleep } from './seeded.js';
 
 const steering = loadSteeringNet();
 const skip = steering.ok ? false : `Hydra mode unavailable: ${steering.ok ? '' : steering.reason}`;
@@ -38,19 +40,6 @@ subnets:
     pools: [10.77.0.20-10.77.0.219]
     options: { routers: [10.77.0.1] }
 `;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function readDir(dir: string): Promise<Lease[]> {
   const store = await openEmbeddedStore({ dataDir: dir });
@@ -116,83 +105,71 @@ it('-P 2 without client steering is refused at start with a one-line reason', { 
 });
 
 describe('Hydra mode: several workers keep every promise', { skip }, () => {
-  const work = mkdtempSync(join(tmpdir(), 'hydra-mode-'));
-  const dataDir = join(work, 'data');
-  const configFile = join(work, 'hydra.yaml');
-  writeFileSync(configFile, CONFIG);
-  let server: HydraProcess | null = null;
-  let relay: RelayClient | null = null;
-
-  after(async () => {
-    relay?.close();
-    await server?.kill('SIGKILL');
-    // SIGKILL of the supervisor leaves its workers to notice the IPC channel close; give them a moment.
-    await sleep(200);
-    if (process.env.HYDRA_MODE_KEEP !== '1') rmSync(work, { recursive: true, force: true });
-  });
+  // SIGKILL of the supervisor leaves its workers to notice the IPC channel close; give them a moment.
+  const rig = loadRig({ prefix: 'hydra-mode-', config: CONFIG, keepEnv: 'HYDRA_MODE_KEEP', settleMs: 200 });
 
   it('-P 2 under load with a worker SIGKILLed, then re-sharded to -P 3 and back to -P 1', { timeout: 90_000 }, async () => {
     const seed = Number(process.env.HYDRA_MODE_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const random = seeded(seed);
     const port = await freePort();
-    relay = await RelayClient.open({ port, timeoutMs: 400, attempts: 4 });
+    rig.relay = await RelayClient.open({ port, timeoutMs: 400, attempts: 4 });
     const ledger = new LeaseLedger(POPULATION, macFor);
-    const args = (n: number): string[] => ['--config', configFile, '--data-dir', dataDir, '-P', String(n)];
-    console.log(`hydra mode test: seed ${seed}, data dir ${dataDir}`);
+    const args = (n: number): string[] => ['--config', rig.configFile, '--data-dir', rig.dataDir, '-P', String(n)];
+    console.log(`hydra mode test: seed ${seed}, data dir ${rig.dataDir}`);
 
     // Phase 1: -P 2, load, SIGKILL worker 1 mid-load, load goes on through the restart.
     ledger.round = 1;
-    server = await HydraProcess.start(port, args(2));
-    const [, victim] = pidsOf(server);
+    rig.server = await HydraProcess.start(port, args(2));
+    const [, victim] = pidsOf(rig.server);
     let stopLoad = false;
-    const load = runLoad(relay, ledger, { concurrency: CONCURRENCY, maxOperations: 50_000, maxMs: 4_000, stopped: () => stopLoad, random });
+    const load = runLoad(rig.relay, ledger, { concurrency: CONCURRENCY, maxOperations: 50_000, maxMs: 4_000, stopped: () => stopLoad, random });
     await sleep(800 + Math.round(random() * 600));
     process.kill(victim!, 'SIGKILL');
     const deadline = Date.now() + 15_000;
-    while (!/worker restarted/.test(server.stderr) && Date.now() < deadline) await sleep(20);
-    assert.match(server.stderr, /worker restarted/, `the supervisor restarted the killed worker:\n${server.stderr.slice(-3000)}`);
-    assert.ok(server.running, 'the supervisor is still serving');
+    while (!/worker restarted/.test(rig.server.stderr) && Date.now() < deadline) await sleep(20);
+    assert.match(rig.server.stderr, /worker restarted/, `the supervisor restarted the killed worker:\n${rig.server.stderr.slice(-3000)}`);
+    assert.ok(rig.server.running, 'the supervisor is still serving');
     const stats = await load;
     stopLoad = true;
     console.log(`-P 2 with worker 1 (pid ${victim}) killed: ${statsText(stats)}; holders ${ledger.holds().length}`);
-    assert.deepEqual(ledger.violations, [], `invariants broken under load:\n${ledger.violations.slice(0, 30).join('\n')}\n${server.stderr.slice(-3000)}`);
+    assert.deepEqual(ledger.violations, [], `invariants broken under load:\n${ledger.violations.slice(0, 30).join('\n')}\n${rig.server.stderr.slice(-3000)}`);
     assert.ok(stats.acks > 100, `the load was served (${statsText(stats)})`);
 
     ledger.round = 2;
     const holders2 = ledger.holds().length;
-    const verify2 = await verifyAll(relay, ledger, CONCURRENCY);
+    const verify2 = await verifyAll(rig.relay, ledger, CONCURRENCY);
     console.log(`-P 2 after the restart: ${holders2} holders, ${statsText(verify2)}`);
     assert.deepEqual(ledger.violations, [], ledger.violations.slice(0, 30).join('\n'));
     assert.ok(verify2.acks >= holders2, `every holder kept its lease (${verify2.acks} ACKs for ${holders2} holders)`);
-    let exit = await server.kill('SIGTERM');
-    assert.equal(exit.code, 0, server.stderr.slice(-3000));
-    assert.deepEqual(checkShards(ledger, await readShards(dataDir, 2)), []);
+    let exit = await rig.server.kill('SIGTERM');
+    assert.equal(exit.code, 0, rig.server.stderr.slice(-3000));
+    assert.deepEqual(checkShards(ledger, await readShards(rig.dataDir, 2)), []);
 
     // Phase 2 and 3: re-shard to 3 workers, then back to one; holders keep their addresses.
     for (const [round, n] of [[3, 3], [4, 1]] as const) {
       ledger.round = round;
-      server = await HydraProcess.start(port, args(n));
+      rig.server = await HydraProcess.start(port, args(n));
       const before = ledger.holds().length;
-      const more = await runLoad(relay, ledger, { concurrency: CONCURRENCY, maxOperations: 600, maxMs: 3_000, stopped: () => false, random });
-      const verify = await verifyAll(relay, ledger, CONCURRENCY);
+      const more = await runLoad(rig.relay, ledger, { concurrency: CONCURRENCY, maxOperations: 600, maxMs: 3_000, stopped: () => false, random });
+      const verify = await verifyAll(rig.relay, ledger, CONCURRENCY);
       console.log(`-P ${n} after re-shard: ${before} holders before, load ${statsText(more)}, verify ${statsText(verify)}`);
-      assert.deepEqual(ledger.violations, [], `-P ${n}:\n${ledger.violations.slice(0, 30).join('\n')}\n${server.stderr.slice(-3000)}`);
+      assert.deepEqual(ledger.violations, [], `-P ${n}:\n${ledger.violations.slice(0, 30).join('\n')}\n${rig.server.stderr.slice(-3000)}`);
       assert.ok(verify.acks >= ledger.holds().length, `every holder was ACKed after the re-shard to ${n}`);
-      exit = await server.kill('SIGTERM');
-      assert.equal(exit.code, 0, server.stderr.slice(-3000));
-      assert.deepEqual(checkShards(ledger, await readShards(dataDir, n)), []);
-      const left = readdirSync(dataDir).filter((f) => /^shard-|reshard/.test(f));
+      exit = await rig.server.kill('SIGTERM');
+      assert.equal(exit.code, 0, rig.server.stderr.slice(-3000));
+      assert.deepEqual(checkShards(ledger, await readShards(rig.dataDir, n)), []);
+      const left = readdirSync(rig.dataDir).filter((f) => /^shard-|reshard/.test(f));
       assert.deepEqual(left, n === 1 ? [] : Array.from({ length: n }, (_, k) => `shard-${k}-of-${n}`).sort(), 'only the current layout is on disk');
     }
-    assert.ok(existsSync(join(dataDir, 'leases.log')), 'one worker serves from the data dir itself again');
+    assert.ok(existsSync(join(rig.dataDir, 'leases.log')), 'one worker serves from the data dir itself again');
   });
 
   it('-P 2 -I lo: device-bound workers keep the steering (every lease in its client\'s shard)', { timeout: 60_000 }, async () => {
-    const dir = join(work, 'data-iface');
+    const dir = join(rig.work, 'data-iface');
     const port = await freePort();
     const r = await RelayClient.open({ port, timeoutMs: 400, attempts: 4 });
     const ledger = new LeaseLedger(200, macFor);
-    const s = await HydraProcess.start(port, ['--config', configFile, '--data-dir', dir, '-P', '2', '-I', 'lo']);
+    const s = await HydraProcess.start(port, ['--config', rig.configFile, '--data-dir', dir, '-P', '2', '-I', 'lo']);
     try {
       const stats = await verifyAll(r, ledger, 20);
       assert.ok(stats.acks >= 150, `served (${statsText(stats)})`);

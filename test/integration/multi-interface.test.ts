@@ -6,23 +6,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetLab, run, skipUnlessRoot, type Capture, type Proc } from '../support/netns.js';
 import { ClientEvents } from '../support/client-events.js';
-import { startHydra } from '../support/hydra.js';
+import { labConfig, startHydra, subnetYaml } from '../support/hydra.js';
+import { udhcpcArgs } from '../support/udhcpc.js';
 import { step } from '../support/diagnose.js';
 
-const CONFIG = `authoritative: true
-offer-hold: 30
-decline-probation: 3600
-lease-time: { default: 600, min: 60, max: 3600 }
-subnets:
-  - id: 1
-    subnet: 10.79.0.0/24
-    pools: [ "10.79.0.100-10.79.0.150" ]
-    options: { routers: [10.79.0.1], domain-name-servers: [10.79.0.1], domain-name: a.hydra.test }
-  - id: 2
-    subnet: 10.81.0.0/24
-    pools: [ "10.81.0.100-10.81.0.150" ]
-    options: { routers: [10.81.0.1], domain-name-servers: [10.81.0.1], domain-name: b.hydra.test }
-`;
+const CONFIG = labConfig(
+  subnetYaml(1, '10.79.0', '10.79.0.100-10.79.0.150', '', { domain: 'a.hydra.test' }),
+  subnetYaml(2, '10.81.0', '10.81.0.100-10.81.0.150', '', { domain: 'b.hydra.test' }),
+);
 
 const skip = skipUnlessRoot(['udhcpc', 'tcpdump', 'ss']);
 
@@ -66,9 +57,8 @@ describe('hydra on two interfaces without a default route (network namespaces)',
   it('each client gets an address from its own interface subnet', async () => {
     const evA = await ClientEvents.create(lab.dir, 'a', 'udhcpc');
     const evB = await ClientEvents.create(lab.dir, 'b', 'udhcpc');
-    const common = ['-f', '-q', '-n', '-t', '5', '-T', '2'];
-    const clientA = lab.spawn(CA, 'udhcpc-a', 'udhcpc', [...common, '-i', cA, '-s', evA.script]);
-    const clientB = lab.spawn(CB, 'udhcpc-b', 'udhcpc', [...common, '-B', '-i', cB, '-s', evB.script]);
+    const clientA = lab.spawn(CA, 'udhcpc-a', 'udhcpc', udhcpcArgs(cA, evA.script, ['-q']));
+    const clientB = lab.spawn(CB, 'udhcpc-b', 'udhcpc', udhcpcArgs(cB, evB.script, ['-q', '-B']));
     const w = { procs: [hydra, clientA, clientB], captures, events: [evA, evB] };
     await step('both clients bind on their own subnets', w, async () => {
       const [a, b] = await Promise.all([evA.waitReason(['bound']), evB.waitReason(['bound'])]);

@@ -5,23 +5,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetLab, skipUnlessRoot, waitFor, type Capture, type Proc } from '../support/netns.js';
 import { ClientEvents } from '../support/client-events.js';
-import { startHydra } from '../support/hydra.js';
+import { labConfig, startHydra, subnetYaml } from '../support/hydra.js';
+import { udhcpcArgs } from '../support/udhcpc.js';
 import { step } from '../support/diagnose.js';
 
-const CONFIG = `authoritative: true
-offer-hold: 30
-decline-probation: 3600
-lease-time: { default: 600, min: 60, max: 3600 }
-subnets:
-  - id: 1
-    subnet: 10.79.0.0/24
-    pools: [ "10.79.0.100-10.79.0.150" ]
-    options: { routers: [10.79.0.1], domain-name-servers: [10.79.0.1], domain-name: hydra.test }
-  - id: 2
-    subnet: 10.80.0.0/24
-    pools: [ "10.80.0.100-10.80.0.150" ]
-    options: { routers: [10.80.0.1], domain-name-servers: [10.79.0.1], domain-name: relayed.hydra.test }
-`;
+const CONFIG = labConfig(
+  subnetYaml(1, '10.79.0', '10.79.0.100-10.79.0.150'),
+  subnetYaml(2, '10.80.0', '10.80.0.100-10.80.0.150', '', { dns: '10.79.0.1', domain: 'relayed.hydra.test' }),
+);
 
 const skip = skipUnlessRoot(['udhcpc', 'dhcrelay', 'tcpdump', 'ss']);
 
@@ -64,7 +55,7 @@ describe('client behind ISC dhcrelay against hydra (network namespaces)', { skip
 
   it('gets an address from the relay subnet with that subnet options', async () => {
     const events = await ClientEvents.create(lab.dir, 'c', 'udhcpc');
-    const client = lab.spawn(C, 'udhcpc', 'udhcpc', ['-f', '-q', '-n', '-t', '5', '-T', '2', '-i', cIf, '-s', events.script]);
+    const client = lab.spawn(C, 'udhcpc', 'udhcpc', udhcpcArgs(cIf, events.script, ['-q']));
     await step('relayed udhcpc binds', { procs: [hydra, relay, client], captures, events: [events] }, async () => {
       const bound = await events.waitReason(['bound']);
       assert.match(bound.ip ?? '', /^10\.80\.0\.(1[0-4]\d|150)$/);

@@ -1,10 +1,11 @@
 // The seed's deployment style end to end: hydra -D <pooldir> with one Erlang-term pool file
 // (plus the exclude and reservations extensions), answered to BusyBox udhcpc in a namespace.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { NetLab, skipUnlessRoot, type Capture, type Proc } from '../support/netns.js';
+import { skipUnlessRoot, type Proc } from '../support/netns.js';
 import { ClientEvents } from '../support/client-events.js';
-import { startHydra } from '../support/hydra.js';
+import { bindAs, singleClientLab } from '../support/single-client-lab.js';
+import { udhcpcArgs } from '../support/udhcpc.js';
 import { step } from '../support/diagnose.js';
 
 const MAC_RESERVED = '02:ac:82:00:00:06';
@@ -33,37 +34,17 @@ const POOL = `%% Seed-style pool for the namespace test
 const skip = skipUnlessRoot(['udhcpc', 'tcpdump', 'ss']);
 
 describe('hydra -D with a seed-style pool file (network namespaces)', { skip, timeout: 120_000 }, () => {
-  const lab = new NetLab('sdp');
-  let S = '';
-  let C = '';
-  let sIf = '';
-  let cIf = '';
-  let hydra: Proc;
-  let capture: Capture;
+  const net = singleClientLab({ tag: 'sdp', serverAddr: '10.82.0.1/24', clientMac: '02:ac:82:00:00:0a', hydra: { pools: { 'ns-test.dat': POOL } } });
+  const { lab } = net;
 
   function startUdhcpc(label: string, events: ClientEvents): Proc {
-    return lab.spawn(C, label, 'udhcpc', ['-f', '-q', '-n', '-t', '5', '-T', '2', '-i', cIf, '-s', events.script]);
+    return lab.spawn(net.C, label, 'udhcpc', udhcpcArgs(net.cIf, events.script, ['-q']));
   }
-
-  before(async () => {
-    await lab.init();
-    S = await lab.addNs('s');
-    C = await lab.addNs('c');
-    sIf = lab.ifname('s');
-    cIf = lab.ifname('c');
-    await lab.veth({ ns: S, name: sIf, addr: '10.82.0.1/24' }, { ns: C, name: cIf, mac: '02:ac:82:00:00:0a' });
-    capture = await lab.capture(S, sIf);
-    hydra = await startHydra(lab, S, { pools: { 'ns-test.dat': POOL }, iface: sIf });
-  });
-
-  after(async () => {
-    await lab.cleanup();
-  });
 
   it('leases the range address that is not excluded, with the pool options and T1/T2', async () => {
     const events = await ClientEvents.create(lab.dir, 'a', 'udhcpc');
     const client = startUdhcpc('udhcpc-a', events);
-    await step('udhcpc binds from the seed pool', { procs: [hydra, client], captures: [capture], events: [events] }, async () => {
+    await step('udhcpc binds from the seed pool', { procs: [net.hydra, client], captures: [net.capture], events: [events] }, async () => {
       const bound = await events.waitReason(['bound']);
       assert.equal(bound.ip, '10.82.0.101');
       assert.equal(bound.subnet, '255.255.255.0');
@@ -72,7 +53,7 @@ describe('hydra -D with a seed-style pool file (network namespaces)', { skip, ti
       assert.equal(bound.domain, 'seed.hydra.test');
       assert.equal(bound.broadcast, '10.82.0.255');
       assert.equal(bound.lease, '300');
-      const text = await capture.text();
+      const text = await net.capture.text();
       assert.match(text, /RN \(58\), length 4: 100\b/, 'T1 from renewal_time');
       assert.match(text, /RB \(59\), length 4: 200\b/, 'T2 from rebinding_time');
     });
@@ -80,14 +61,16 @@ describe('hydra -D with a seed-style pool file (network namespaces)', { skip, ti
   });
 
   it('gives the reserved MAC its fixed address', async () => {
-    await lab.setMac(C, cIf, MAC_RESERVED);
-    const events = await ClientEvents.create(lab.dir, 'r', 'udhcpc');
-    const client = startUdhcpc('udhcpc-r', events);
-    await step('reserved udhcpc binds', { procs: [hydra, client], captures: [capture], events: [events] }, async () => {
-      const bound = await events.waitReason(['bound']);
-      assert.equal(bound.ip, '10.82.0.6');
-      assert.equal(bound.router, '10.82.0.1');
+    await bindAs(net, {
+      mac: MAC_RESERVED, step: 'reserved udhcpc binds', reasons: ['bound'],
+      start: async () => {
+        const events = await ClientEvents.create(lab.dir, 'r', 'udhcpc');
+        return { events, proc: startUdhcpc('udhcpc-r', events) };
+      },
+      check: (bound) => {
+        assert.equal(bound.ip, '10.82.0.6');
+        assert.equal(bound.router, '10.82.0.1');
+      },
     });
-    await client.stop();
   });
 });

@@ -56,11 +56,29 @@ export async function startHydra(lab: NetLab, ns: string, opts: HydraOptions): P
   return proc;
 }
 
+/** The settings every namespace test shares, followed by its `subnets:` list (subnetYaml blocks). */
+export function labConfig(...subnets: string[]): string {
+  return `authoritative: true
+offer-hold: 30
+decline-probation: 3600
+lease-time: { default: 600, min: 60, max: 3600 }
+subnets:
+${subnets.join('')}`;
+}
+
+/** Option values a subnet block may override; by default DNS is the router (.1) and the domain hydra.test. */
+export interface SubnetOptions {
+  dns?: string;
+  domain?: string;
+}
+
 /** The standard test subnet block for `subnet` a.b.c.0/24 with server/router at .1. */
-export function subnetYaml(id: number, prefix: string, pool: string, extra = ''): string {
+export function subnetYaml(id: number, prefix: string, pool: string, extra = '', opts: SubnetOptions = {}): string {
+  const dns = opts.dns ?? `${prefix}.1`;
+  const domain = opts.domain ?? 'hydra.test';
   return `  - id: ${id}
     subnet: ${prefix}.0/24
     pools: [ "${pool}" ]
-    options: { routers: [${prefix}.1], domain-name-servers: [${prefix}.1], domain-name: hydra.test }
+    options: { routers: [${prefix}.1], domain-name-servers: [${dns}], domain-name: ${domain} }
 ${extra}`;
 }
