@@ -27,14 +27,8 @@ import { openEmbeddedStore, type EmbeddedStore } from '../src/leases/embedded-st
 import { DurableCommits } from '../src/runtime/durable-commits.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { servePacket, type PipelineDeps } from '../src/runtime/packet-pipeline.js';
+import { flag } from './flags.js';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} needs a positive integer`);
-  return n;
-}
 
 const ip = (s: string): number => parseIpv4(s)!;
 const SERVER = ip('10.86.0.1');

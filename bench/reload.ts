@@ -7,14 +7,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lease } from '../src/engine/types.js';
 import { openEmbeddedStore } from '../src/leases/embedded-store.js';
+import { flag } from './flags.js';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} needs a positive integer`);
-  return n;
-}
 
 const NOW = 1_790_000_000.25;
 
