@@ -11,7 +11,7 @@ import { MessageType, type DhcpMessage } from '../protocol/message.js';
 import { Counters, messageTypeName } from './counters.js';
 import type { DurableCommits } from './durable-commits.js';
 import type { Logger } from './logger.js';
-import { chooseServerId } from './server-identity.js';
+import { serverIdFacing } from './server-identity.js';
 
 export interface PipelineDeps {
   engine: DhcpEngine;
@@ -114,15 +114,15 @@ function broadcastTo(engine: DhcpEngine, subnetId: number | null): SendOptions {
 }
 
 /**
- * Our address as the client sees it (chooseServerId). The usual cases, an explicit --server-id
- * or a known receiving interface, are answered without parsing the peer's address or listing
- * the interfaces.
+ * Our address as the client sees it: an explicit --server-id, else the receiving interface's
+ * address, else the address facing the relay or peer (only then is the peer's address parsed
+ * and the interface list read).
  */
 function serverIdFor(deps: PipelineDeps, iface: NetInterface | null, req: DhcpMessage, from: PacketSource): Ipv4 {
   if (deps.serverId !== undefined) return deps.serverId;
   if (iface) return iface.address;
   const peer = req.giaddr || (parseIpv4(from.address) ?? 0);
-  return chooseServerId(undefined, null, peer, deps.transport.interfaces());
+  return serverIdFacing(peer, deps.transport.interfaces());
 }
 
 function describe(m: DhcpMessage, from: PacketSource): Record<string, unknown> {

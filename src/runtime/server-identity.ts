@@ -2,18 +2,11 @@ import { interfaceServing, isLoopbackAddress, type NetInterface } from '../net/i
 import type { Ipv4 } from '../protocol/ipv4.js';
 
 /**
- * The server identifier (option 54) for a reply: the address the client can reach us at.
- * An explicit --server-id wins; else the receiving interface's address; else (one shared socket)
- * the address of ours on the network of the relay or peer, then any non-loopback address.
+ * The server identifier (option 54) when neither --server-id nor the receiving interface names
+ * it (one shared socket): our address on the network of the relay or peer, then any
+ * non-loopback address of ours.
  */
-export function chooseServerId(
-  configured: Ipv4 | undefined,
-  receiving: NetInterface | null,
-  peer: Ipv4,
-  served: readonly NetInterface[],
-): Ipv4 {
-  if (configured !== undefined) return configured;
-  if (receiving) return receiving.address;
+export function serverIdFacing(peer: Ipv4, served: readonly NetInterface[]): Ipv4 {
   const facing = interfaceServing(served, peer);
   if (facing) return facing.address;
   const external = served.find((i) => !isLoopbackAddress(i.address));
