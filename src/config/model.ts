@@ -20,6 +20,8 @@ export interface ServerConfig {
   leaseCachePercent: number;
   /** Where the configuration came from, for messages ("file.yaml", "pooldir/"). */
   source: string;
+  /** The lease store; absent = embedded (the only choice for a seed pool directory). */
+  store?: StoreConfig;
 }
 
 export interface AddressRange {
@@ -60,4 +62,19 @@ export interface SubnetConfig {
   /** Configured options, already encoded as option value bytes, in configured order. */
   options: Map<number, Uint8Array>;
   leaseTimes: LeaseTimes;
+}
+
+/** Where leases are kept. Absent from ServerConfig = the embedded store in --data-dir. */
+export type StoreConfig = { kind: 'embedded' } | PostgresStoreConfig;
+
+export interface PostgresStoreConfig {
+  kind: 'postgres';
+  /** Connection URL; when absent the PG* environment variables (PGHOST, PGDATABASE, …) apply. */
+  url?: string;
+  /** This server's name in the database (lease writer, block owner); unique among live servers. */
+  serverName?: string;
+  /** Addresses per claimable block of a dynamic range. */
+  blockSize: number;
+  /** How long a block claim (and a server's liveness) lasts without renewal, in seconds. */
+  claimSeconds: number;
 }

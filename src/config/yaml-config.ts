@@ -8,6 +8,7 @@ import type { ServerConfig } from './model.js';
 import { encodeOption } from './option-encoding.js';
 import { cidrText, finishSubnets } from './subnet-checks.js';
 import type { Located, RangeDraft, ReservationDraft, SubnetDraft } from './subnet-draft.js';
+import { readStore } from './store-config.js';
 import { YamlReader } from './yaml-reader.js';
 
 // The YAML/JSON configuration file. JSON is YAML, so one reader serves both; every node keeps
@@ -15,7 +16,7 @@ import { YamlReader } from './yaml-reader.js';
 
 const TOP_KEYS = [
   'authoritative', 'offer-hold', 'decline-probation', 'lease-cache-percent', 'lease-time', 'renewal-time', 'rebinding-time',
-  'options', 'subnets',
+  'options', 'subnets', 'store',
 ] as const;
 const SUBNET_KEYS = [
   'id', 'name', 'subnet', 'pools', 'exclude', 'lease-time', 'renewal-time', 'rebinding-time', 'options', 'reservations',
@@ -62,6 +63,7 @@ export function parseConfigText(text: string, file: string): ServerConfig {
   const globalT1 = readSeconds(r, top.get('renewal-time'), 1);
   const globalT2 = readSeconds(r, top.get('rebinding-time'), 1);
   const globalOptions = readOptions(r, top.get('options'));
+  const store = readStore(r, top.get('store'));
 
   const drafts: SubnetDraft[] = [];
   const subnetsEntry = top.get('subnets');
@@ -91,6 +93,7 @@ export function parseConfigText(text: string, file: string): ServerConfig {
     declineProbationSeconds: probation?.value ?? DEFAULTS.declineProbationSeconds,
     leaseCachePercent: leaseCache?.value ?? DEFAULTS.leaseCachePercent,
     source: file,
+    ...(store ? { store } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ServerConfig } from '../config/model.js';
+import type { AddressRange, ServerConfig } from '../config/model.js';
 import { messageType } from '../protocol/accessors.js';
 import type { Ipv4 } from '../protocol/ipv4.js';
 import { BOOTREQUEST, MessageType, type DhcpMessage } from '../protocol/message.js';
@@ -37,6 +37,8 @@ export class DhcpEngine implements EngineServices {
   private _config!: ServerConfig;
   private _pools!: PoolIndex;
   private allocators = new Map<number, Allocator>();
+  /** Per subnet id, the blocks fresh allocations are limited to (shared-database mode). */
+  private readonly scopes = new Map<number, readonly AddressRange[]>();
 
   constructor(config: ServerConfig, leases?: LeaseTable) {
     this.leases = leases ?? new LeaseTable();
@@ -65,8 +67,28 @@ export class DhcpEngine implements EngineServices {
     this._config = config;
     const pools = config.subnets.map((s) => new Pool(s));
     this._pools = new PoolIndex(pools);
-    this.allocators = new Map(pools.map((p) => [p.id, new Allocator(p, this.leases)]));
+    this.allocators = new Map(pools.map((p) => [p.id, new Allocator(p, this.leases, this.scopes.get(p.id))]));
     for (const l of this.leases.all()) this.allocators.get(l.subnetId)?.onLeaseChange(l.address, l);
+  }
+
+  /**
+   * Limits fresh allocations in a subnet to `ranges` (null: the whole pool again). With several
+   * servers on one database each allocates only inside the blocks it has claimed, so they do not
+   * race for the same free address; the database still has the last word on every lease.
+   */
+  setAllocationScope(subnetId: number, ranges: readonly AddressRange[] | null): void {
+    if (ranges) this.scopes.set(subnetId, ranges);
+    else this.scopes.delete(subnetId);
+    const pool = this._pools.byId.get(subnetId);
+    if (!pool) return;
+    const alloc = new Allocator(pool, this.leases, ranges ?? undefined);
+    for (const l of this.leases.all()) if (l.subnetId === subnetId) alloc.onLeaseChange(l.address, l);
+    this.allocators.set(subnetId, alloc);
+  }
+
+  /** Fresh addresses left in a subnet's allocation scope (an upper bound); 0 for an unknown subnet. */
+  availableIn(subnetId: number): number {
+    return this.allocators.get(subnetId)?.available ?? 0;
   }
 
   allocator(pool: Pool): Allocator {

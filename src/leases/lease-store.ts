@@ -19,6 +19,12 @@ export interface LeaseStore {
   commit(changes: readonly LeaseChange[]): Promise<void>;
   close(): Promise<void>;
   readonly stats: StoreStats;
+  /**
+   * Shared stores only (PostgreSQL): other servers' changes, delivered after they committed, and
+   * the current row of any address a commit of ours lost to (see LeaseConflict). The runtime
+   * applies them to its lease table. An embedded store has no other writers and leaves this out.
+   */
+  watch?(listener: (change: LeaseChange) => void): void;
 }
 
 export interface LoadResult {
@@ -36,6 +42,18 @@ export interface StoreStats {
   largestBatch: number;
   /** Failed writes or syncs. */
   failures: number;
+}
+
+/**
+ * A shared store refused a change because another server's client holds the address (the
+ * database decides, not the local table). It is not a failure of the store: the caller must not
+ * send the reply, must not retry the change, and learns the winning row through `watch`.
+ */
+export class LeaseConflict extends Error {
+  override readonly name = 'LeaseConflict';
+  constructor(readonly addresses: readonly number[]) {
+    super(`lease conflict on ${addresses.length} address(es): another server's client holds them`);
+  }
 }
 
 /** A store problem a user can see: the message names the file (and offset) and what is wrong. */
