@@ -46,8 +46,9 @@ export interface StoreStats {
 
 /**
  * A shared store refused a change because another server's client holds the address (the
- * database decides, not the local table). It is not a failure of the store: the caller must not
- * send the reply, must not retry the change, and learns the winning row through `watch`.
+ * database decides, not the local table). It is not a failure of the store: everything else in
+ * the commit call is durable; the caller must not send the reply, must not retry the refused
+ * changes, and learns the winning rows through `watch`.
  */
 export class LeaseConflict extends Error {
   override readonly name = 'LeaseConflict';

@@ -1,6 +1,6 @@
 import type { LeaseTable } from '../engine/lease-table.js';
 import type { LeaseChange } from '../engine/types.js';
-import type { LeaseStore } from '../leases/lease-store.js';
+import { LeaseConflict, type LeaseStore } from '../leases/lease-store.js';
 import type { Ipv4 } from '../protocol/ipv4.js';
 
 const addressOf = (c: LeaseChange): Ipv4 => (c.kind === 'upsert' ? c.lease.address : c.address);
@@ -58,8 +58,15 @@ export class DurableCommits {
         forget();
         for (const a of retried) this.retry.delete(a);
       },
-      () => {
+      (e: unknown) => {
         forget();
+        // A conflict is the shared database's answer, not a failed write: the winner's row
+        // arrives through the store's watch; retrying our version would only lose again.
+        // The rest of the call committed.
+        if (e instanceof LeaseConflict) {
+          for (const a of retried) this.retry.delete(a);
+          return;
+        }
         for (const a of addresses) this.retry.add(a);
       },
     );
