@@ -25,7 +25,12 @@ export interface LoadStats {
   timeouts: number;
 }
 
-export async function runLoad(relay: RelayClient, ledger: LeaseLedger, opts: LoadOptions): Promise<LoadStats> {
+/** One relay (one server), or a choice per operation (several servers sharing a database). */
+export type Relays = RelayClient | (() => RelayClient);
+const chooser = (r: Relays): (() => RelayClient) => (typeof r === 'function' ? r : () => r);
+
+export async function runLoad(relays: Relays, ledger: LeaseLedger, opts: LoadOptions): Promise<LoadStats> {
+  const relay = chooser(relays);
   const stats: LoadStats = { operations: 0, offers: 0, acks: 0, naks: 0, releases: 0, timeouts: 0 };
   const deadline = Date.now() + opts.maxMs;
   const all = ledger.clients.slice(0, opts.active ?? ledger.clients.length);
@@ -44,7 +49,7 @@ export async function runLoad(relay: RelayClient, ledger: LeaseLedger, opts: Loa
       c.busy = true;
       stats.operations++;
       try {
-        await operate(relay, ledger, c, opts.random(), stats);
+        await operate(relay(), ledger, c, opts.random(), stats);
       } finally {
         c.busy = false;
       }
@@ -58,7 +63,8 @@ export async function runLoad(relay: RelayClient, ledger: LeaseLedger, opts: Loa
  * The check after the last crash: every client holding an address asks for it again
  * (INIT-REBOOT, must be ACKed), then every other client runs DORA (must not get a held address).
  */
-export async function verifyAll(relay: RelayClient, ledger: LeaseLedger, concurrency: number): Promise<LoadStats> {
+export async function verifyAll(relays: Relays, ledger: LeaseLedger, concurrency: number): Promise<LoadStats> {
+  const relay = chooser(relays);
   const stats: LoadStats = { operations: 0, offers: 0, acks: 0, naks: 0, releases: 0, timeouts: 0 };
   const holders = ledger.clients.filter((c) => c.hold !== null);
   const others = ledger.clients.filter((c) => c.hold === null);
@@ -68,8 +74,8 @@ export async function verifyAll(relay: RelayClient, ledger: LeaseLedger, concurr
       while (next < group.length) {
         const c = group[next++]!;
         stats.operations++;
-        if (c.hold) await requestAddress(relay, ledger, c, c.hold.address, 'reboot', stats);
-        else await dora(relay, ledger, c, stats);
+        if (c.hold) await requestAddress(relay(), ledger, c, c.hold.address, 'reboot', stats);
+        else await dora(relay(), ledger, c, stats);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
