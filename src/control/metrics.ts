@@ -11,9 +11,9 @@ export interface CounterSnapshotSource {
 }
 
 /** Seconds: from 50 µs (a cached renewal) to 2.5 s (a disk in trouble). */
-const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /** Records per fdatasync: group commit's effect shows as the mass above 1. */
-const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
+export const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 
 const RECEIVED_TYPES = ['discover', 'offer', 'request', 'decline', 'ack', 'nak', 'release', 'inform', 'unknown'] as const;
 const SENT_TYPES = ['offer', 'ack', 'nak'] as const;
@@ -56,6 +56,11 @@ export class ServerMetrics {
     committed: (seconds: number): void => this.commitLatency.observe(seconds),
     synced: (records: number): void => this.syncBatch.observe(records),
   };
+
+  /** More metrics from parts that exist only in some setups (the shared database). */
+  register(definitions: readonly CollectedMetric[]): void {
+    for (const m of definitions) this.registry.registerMetric(m as unknown as Metric<string>);
+  }
 
   /** For the reloader. */
   reloaded(ok: boolean, at: number): void {
