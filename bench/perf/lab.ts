@@ -9,6 +9,23 @@ import { rm } from 'node:fs/promises';
 export const SERVER_ADDRESS = '10.85.0.1';
 export const CLIENT_ADDRESS = '10.85.0.2';
 
+/** One server address and the relay address perfdhcp sends from (its giaddr) to reach it. */
+export interface Endpoint {
+  server: string;
+  relay: string;
+}
+
+/**
+ * Endpoint k: the first is the veth pair's own addresses; more (multi-server trials) are extra
+ * addresses on the same veth ends, 10.85.0.1k (server) and 10.85.0.2k (perfdhcp), k = 1..9. One
+ * perfdhcp per endpoint, because each binds its giaddr's port 67 to receive the replies.
+ */
+export function endpoint(k: number): Endpoint {
+  if (k === 0) return { server: SERVER_ADDRESS, relay: CLIENT_ADDRESS };
+  if (!(Number.isInteger(k) && k >= 1 && k <= 9)) throw new Error(`no bench endpoint ${k}`);
+  return { server: `10.85.0.1${k}`, relay: `10.85.0.2${k}` };
+}
+
 /** Runs a command to completion, bounded in time; rejects on failure with its stderr. */
 export function sh(cmd: string, args: string[], timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -95,6 +112,8 @@ export class BenchLab {
   readonly clientIface = `hybc${process.pid}`;
   private readonly procs = new Set<LabProcess>();
   private readonly dirs: string[] = [];
+  /** Synchronous teardown steps (e.g. the throwaway PostgreSQL), run last, also at exit. */
+  private readonly finalizers: (() => void)[] = [];
   private created = false;
   /** Set by the first SIGINT/SIGTERM: finish the current trial, then report what was measured. */
   interrupted = false;
@@ -109,8 +128,8 @@ export class BenchLab {
   };
   private readonly onExit = (): void => this.cleanupSync();
 
-  /** Creates both namespaces and the veth pair; cleans up what it made if a step fails. */
-  async create(): Promise<void> {
+  /** Creates both namespaces and the veth pair (with `endpoints` address pairs); cleans up what it made if a step fails. */
+  async create(endpoints = 1): Promise<void> {
     await sweepStale();
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
@@ -124,6 +143,11 @@ export class BenchLab {
       await sh('ip', ['-n', this.serverNs, 'link', 'add', this.serverIface, 'type', 'veth', 'peer', 'name', this.clientIface, 'netns', this.clientNs]);
       await sh('ip', ['-n', this.serverNs, 'addr', 'add', `${SERVER_ADDRESS}/24`, 'dev', this.serverIface]);
       await sh('ip', ['-n', this.clientNs, 'addr', 'add', `${CLIENT_ADDRESS}/24`, 'dev', this.clientIface]);
+      for (let k = 1; k < endpoints; k++) {
+        const e = endpoint(k);
+        await sh('ip', ['-n', this.serverNs, 'addr', 'add', `${e.server}/24`, 'dev', this.serverIface]);
+        await sh('ip', ['-n', this.clientNs, 'addr', 'add', `${e.relay}/24`, 'dev', this.clientIface]);
+      }
       for (const [ns, iface] of [[this.serverNs, this.serverIface], [this.clientNs, this.clientIface]] as const) {
         await sh('ip', ['-n', ns, 'link', 'set', iface, 'up']);
       }
@@ -150,8 +174,24 @@ export class BenchLab {
     this.dirs.push(dir);
   }
 
+  /** A synchronous teardown step for cleanup, also run at process exit; after the processes are stopped. */
+  atCleanup(fn: () => void): void {
+    this.finalizers.push(fn);
+  }
+
+  private runFinalizers(): void {
+    for (const fn of this.finalizers.splice(0).reverse()) {
+      try {
+        fn();
+      } catch (e) {
+        process.stderr.write(`bench: cleanup step failed: ${(e as Error).message}\n`);
+      }
+    }
+  }
+
   async cleanup(): Promise<void> {
     for (const p of [...this.procs]) await p.stop(3000);
+    this.runFinalizers();
     for (const dir of this.dirs.splice(0)) await rm(dir, { recursive: true, force: true });
     if (this.created) {
       for (const ns of [this.clientNs, this.serverNs]) await sh('ip', ['netns', 'del', ns]).catch(() => undefined);
@@ -165,6 +205,7 @@ export class BenchLab {
   /** Last resort at process exit: kill by PID, delete the namespaces. */
   private cleanupSync(): void {
     for (const p of this.procs) if (!p.exited && p.child.pid !== undefined) signalPid(p.child.pid, 'SIGKILL');
+    this.runFinalizers();
     if (this.created) for (const ns of [this.clientNs, this.serverNs]) {
       try {
         execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore', timeout: 5000 });

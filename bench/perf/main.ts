@@ -8,11 +8,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchLab, sleep } from './lab.js';
 import { ForeignLoad } from './proc-stats.js';
+import { BenchDatabase, postgresUnavailable } from './database.js';
 import { type BenchOptions, type Phase, parseOptions, USAGE, UsageError } from './options.js';
 import { RateSearch } from './rate-search.js';
 import { buildRcvbufShim } from './rcvbuf-shim.js';
-import { formatSummary, ratios, summarize, type TrialRecord } from './report.js';
-import { DEFAULT_HYDRA_MAIN, findCommand, hydraServer, keaServer, type ServerUnderTest } from './servers.js';
+import { formatPgSummary, formatSummary, PG_PHASES, pgRatios, ratios, summarize, type TrialRecord } from './report.js';
+import { DEFAULT_HYDRA_MAIN, findCommand, hydraPgServer, hydraServer, keaServer, POOLS, type PoolVariant, type ServerUnderTest } from './servers.js';
 import { runTrial, type TrialContext, type TrialSpec } from './trial.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -31,12 +32,38 @@ function missingPrerequisite(): string | undefined {
 }
 
 function chooseServers(o: BenchOptions): ServerUnderTest[] {
+  if (!o.phases.some((p) => p === 'search' || p === 'fixed' || p === 'pool8')) return [];
   const kea = findCommand('kea-dhcp4');
   const wanted = o.servers ?? (kea ? ['hydra', 'kea-st', 'kea-mt'] : ['hydra']);
   if (!kea && wanted.some((s) => s.startsWith('kea'))) throw new UsageError('--servers names Kea but kea-dhcp4 is not installed');
   return wanted.map((name) =>
     name === 'hydra' ? hydraServer(resolve(o.hydraMain ?? DEFAULT_HYDRA_MAIN), o.hydraArgs) : keaServer(kea!, name === 'kea-mt'),
   );
+}
+
+const hasPgPhase = (o: BenchOptions): boolean => o.phases.some((p) => p.startsWith('pg-'));
+
+/**
+ * Without --phases the database trials run when PostgreSQL 15 is installed; with them asked for
+ * and no PostgreSQL, that is a usage error rather than a silent skip.
+ */
+function resolvePgPhases(o: BenchOptions): string | undefined {
+  const why = postgresUnavailable();
+  if (!why || !hasPgPhase(o)) return undefined;
+  if (o.phasesGiven) throw new UsageError(`--phases asks for the PostgreSQL trials, but ${why}`);
+  o.phases = o.phases.filter((p) => !p.startsWith('pg-'));
+  return why;
+}
+
+/** The database trials' servers: Hydra with 1..N servers on one database, Kea with its PostgreSQL backend. */
+function choosePgServers(o: BenchOptions, db: BenchDatabase): ServerUnderTest[] {
+  const main = resolve(o.hydraMain ?? DEFAULT_HYDRA_MAIN);
+  const servers = o.pgServers.map((n) =>
+    hydraPgServer({ main, extraArgs: o.hydraArgs, db, servers: n, claimSeconds: o.pgClaimSeconds, settleSeconds: o.pgSettleSeconds }),
+  );
+  const kea = findCommand('kea-dhcp4');
+  if (kea && db.keaTemplate) for (const mode of o.pgKea) servers.push(keaServer(kea, mode === 'mt', db));
+  return servers;
 }
 
 function versionOf(cmd: string, args: string[]): string | undefined {
@@ -76,11 +103,17 @@ function describe(r: TrialRecord): string {
     `, CPU ${t.cpuPerExchangeUs.toFixed(1)} µs/exch, ready ${Math.round(t.readyMs)} ms, peak RSS ${Math.round(t.peakRssMiB)} MiB`;
   line += `, others ${t.foreignCores.toFixed(2)} cores`;
   if (t.latency) line += `, ACK p50/p99 ${t.latency.requestAckP50Ms.toFixed(2)}/${t.latency.requestAckP99Ms.toFixed(2)} ms`;
+  if (t.dbCpuPerExchangeUs !== undefined) line += `, PostgreSQL CPU ${t.dbCpuPerExchangeUs.toFixed(1)} µs/exch`;
+  if (t.settledMs !== undefined) line += `, blocks shared after ${Math.round(t.settledMs)} ms`;
+  if (t.leaseCheck) {
+    const c = t.leaseCheck;
+    line += `, leases ${JSON.stringify(c.rowsByState)}${c.rowsByWriter ? ` by ${JSON.stringify(c.rowsByWriter)}` : ''}, addresses with 2 clients ${c.addressesWithTwoClients}, clients with 2 leases ${c.clientsWithTwoLeases}`;
+  }
   if (r.passed !== undefined) line += r.passed ? ' (pass)' : ' (fail)';
   return line;
 }
 
-async function measureAll(o: BenchOptions, servers: ServerUnderTest[], ctx: TrialContext, deadline: number): Promise<{ records: TrialRecord[]; complete: boolean }> {
+async function measureAll(o: BenchOptions, servers: ServerUnderTest[], pgServers: ServerUnderTest[], ctx: TrialContext, deadline: number): Promise<{ records: TrialRecord[]; complete: boolean }> {
   const records: TrialRecord[] = [];
   let complete = true;
   const trial = async (run: number, phase: Phase, server: ServerUnderTest, spec: TrialSpec, step?: number): Promise<TrialRecord | undefined> => {
@@ -98,25 +131,24 @@ async function measureAll(o: BenchOptions, servers: ServerUnderTest[], ctx: Tria
     records.push(record);
     return record;
   };
-  for (let run = 1; run <= o.runs; run++) {
-    const order = rotate(servers, run - 1);
-    if (o.phases.includes('search')) {
-      const searches = new Map(order.map((s) => [s.name, new RateSearch({ low: o.low, high: o.high, steps: o.steps, quantum: 250 })]));
+  const search = async (run: number, phase: Phase, order: ServerUnderTest[], pool: PoolVariant, low: number, high: number, steps: number): Promise<void> => {
+    {
+      const searches = new Map(order.map((s) => [s.name, new RateSearch({ low, high, steps, quantum: 250 })]));
       // Step by step, servers interleaved, so a noisy minute hits all of them alike.
-      for (let step = 0; step < o.steps; step++) {
+      for (let step = 0; step < steps; step++) {
         for (const server of order) {
           const search = searches.get(server.name)!;
           const rate = search.next();
           if (rate === undefined) continue;
-          const spec: TrialSpec = { pool: '/16', rate, clients: o.clients, seconds: o.seconds, timestamps: false };
-          let rec = await trial(run, 'search', server, spec, step);
+          const spec: TrialSpec = { pool, rate, clients: o.clients, seconds: o.seconds, timestamps: false };
+          let rec = await trial(run, phase, server, spec, step);
           if (!rec) continue;
           rec.passed = rec.result !== undefined && rec.result.lossPct <= o.lossLimitPct;
           log(describe(rec));
           // With --quiet, a step that failed while others were busy is measured once more:
           // one noisy trial would otherwise send the bisection the wrong way for good.
           if (!rec.passed && rec.result && o.quietCores > 0 && rec.result.foreignCores >= o.quietCores) {
-            const again = await trial(run, 'search', server, spec, step);
+            const again = await trial(run, phase, server, spec, step);
             if (again) {
               again.passed = again.result !== undefined && again.result.lossPct <= o.lossLimitPct;
               log(describe(again) + ' (repeated: the first was noisy)');
@@ -125,6 +157,18 @@ async function measureAll(o: BenchOptions, servers: ServerUnderTest[], ctx: Tria
           }
           search.record(rate, rec.passed!);
         }
+      }
+    }
+  };
+  for (let run = 1; run <= o.runs; run++) {
+    const order = rotate(servers, run - 1);
+    const pgOrder = pgServers.length > 0 ? rotate(pgServers, run - 1) : [];
+    if (o.phases.includes('search')) await search(run, 'search', order, '/16', o.low, o.high, o.steps);
+    if (o.phases.includes('pg-search')) await search(run, 'pg-search', pgOrder, '/16b', o.pgLow, o.pgHigh, o.pgSteps);
+    if (o.phases.includes('pg-fixed')) {
+      for (const server of pgOrder) {
+        const rec = await trial(run, 'pg-fixed', server, { pool: '/16b', rate: o.pgFixedRate, clients: o.clients, seconds: o.seconds, timestamps: true });
+        if (rec) log(describe(rec));
       }
     }
     if (o.phases.includes('fixed')) {
@@ -170,20 +214,35 @@ async function writeResults(path: string, data: unknown): Promise<void> {
 /** Smoke verdict: Hydra must complete exchanges at the low fixed rate and lose few of them. */
 function smokeProblems(o: BenchOptions, records: TrialRecord[]): string[] {
   const problems = records.filter((r) => r.error).map((r) => `${r.server} ${r.phase} run ${r.run} failed: ${r.error!.split('\n')[0]}`);
-  for (const r of records.filter((x) => x.server === 'hydra' && x.phase === 'fixed')) {
-    if (!r.result) continue;
-    if (r.result.acksReceived === 0) problems.push('hydra completed no exchanges');
-    else if (r.result.lossPct > o.smokeMaxLossPct) problems.push(`hydra lost ${r.result.lossPct.toFixed(2)} % of exchanges at ${o.fixedRate}/s (limit ${o.smokeMaxLossPct} %)`);
+  const checks: [Phase, number][] = [];
+  if (o.phases.includes('fixed')) checks.push(['fixed', o.fixedRate]);
+  if (o.phases.includes('pg-fixed')) checks.push(['pg-fixed', o.pgFixedRate]);
+  for (const [phase, rate] of checks) {
+    const hydras = records.filter((x) => x.server.startsWith('hydra') && x.phase === phase);
+    for (const r of hydras) {
+      if (!r.result) continue;
+      if (r.result.acksReceived === 0) problems.push(`${r.server} completed no exchanges (${phase})`);
+      else if (r.result.lossPct > o.smokeMaxLossPct) problems.push(`${r.server} lost ${r.result.lossPct.toFixed(2)} % of exchanges at ${rate}/s (${phase}, limit ${o.smokeMaxLossPct} %)`);
+    }
+    if (!hydras.some((r) => r.result)) problems.push(`no Hydra ${phase} result`);
   }
-  if (!records.some((r) => r.server === 'hydra' && r.phase === 'fixed' && r.result)) problems.push('no Hydra fixed-rate result');
-  return problems;
+  return problems.concat(leaseProblems(records));
+}
+
+/** Every run: an address held by two clients in the database is a failure, whatever else. */
+function leaseProblems(records: TrialRecord[]): string[] {
+  return records
+    .filter((r) => (r.result?.leaseCheck?.addressesWithTwoClients ?? 0) > 0)
+    .map((r) => `${r.server} ${r.phase} run ${r.run}: ${r.result!.leaseCheck!.addressesWithTwoClients} addresses held by two clients in the database`);
 }
 
 async function main(): Promise<number> {
   let o: BenchOptions;
   let servers: ServerUnderTest[];
+  let pgSkipped: string | undefined;
   try {
     o = parseOptions(process.argv.slice(2));
+    pgSkipped = resolvePgPhases(o);
     servers = chooseServers(o);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -208,38 +267,61 @@ async function main(): Promise<number> {
   const tmp = await mkdtemp(join(o.dataRoot, 'hydra-bench-'));
   let measured: { records: TrialRecord[]; complete: boolean };
   let shimProblem: string | undefined;
+  let pgServers: ServerUnderTest[] = [];
+  let pgSettings: Record<string, string> | undefined;
   if (!o.keep) lab.removeOnCleanup(tmp);
+  if (pgSkipped) log(`bench: no PostgreSQL trials: ${pgSkipped}`);
   try {
     const shim = await buildRcvbufShim(tmp);
     shimProblem = shim.problem;
     if (shim.problem) log(`bench: ${shim.problem}`);
-    await lab.create();
-    log(`bench: ${o.smoke ? 'smoke' : 'full'} mode, servers ${servers.map((s) => s.name).join(', ')}, ${o.runs} run(s), phases ${o.phases.join(', ')}`);
-    measured = await measureAll(o, servers, { lab, dataRoot: tmp, preload: shim.path, keepFiles: o.keep }, deadline);
+    await lab.create(hasPgPhase(o) ? Math.max(1, ...o.pgServers) : 1);
+    if (hasPgPhase(o)) {
+      const kea = findCommand('kea-dhcp4');
+      const keaAdmin = kea && o.pgKea.length > 0 ? findCommand('kea-admin') : undefined;
+      const db = BenchDatabase.start(keaAdmin);
+      lab.atCleanup(() => db.destroy());
+      pgSettings = db.settings();
+      pgServers = choosePgServers(o, db);
+      log(`bench: PostgreSQL ${pgSettings.server_version} (fsync ${pgSettings.fsync}, synchronous_commit ${pgSettings.synchronous_commit}), database servers ${pgServers.map((s) => s.name).join(', ')}`);
+    }
+    log(`bench: ${o.smoke ? 'smoke' : 'full'} mode, servers ${[...servers, ...pgServers].map((s) => s.name).join(', ')}, ${o.runs} run(s), phases ${o.phases.join(', ')}`);
+    measured = await measureAll(o, servers, pgServers, { lab, dataRoot: tmp, preload: shim.path, keepFiles: o.keep }, deadline);
   } finally {
     await lab.cleanup();
   }
   const names = servers.map((s) => s.name);
   const summaries = summarize(measured.records, names);
+  const pgSummaries = summarize(measured.records, pgServers.map((s) => s.name), PG_PHASES);
   const labels = { lossLimitPct: o.lossLimitPct, fixedRate: o.fixedRate, pool8Rate: o.pool8Rate };
   const out = o.out ?? defaultOut(o.smoke, started);
   const date = new Date(started).toISOString();
   const info = machine(o.dataRoot);
   process.stdout.write(`\nHydra benchmark ${date} on ${String(info.cpu)} × ${String(info.cores)}, ${o.runs} run(s), medians; ${String(info.kea ? `Kea ${String(info.kea)}` : 'no Kea')}\n\n`);
-  process.stdout.write(formatSummary(summaries, labels) + '\n');
+  if (summaries.length > 0) process.stdout.write(formatSummary(summaries, labels) + '\n');
+  if (pgSummaries.length > 0) {
+    const s = pgSettings!;
+    process.stdout.write(`\nOne local PostgreSQL ${s.server_version} (fsync ${s.fsync}, synchronous_commit ${s.synchronous_commit}, wal_sync_method ${s.wal_sync_method}); pool ${POOLS['/16b'].ranges.map((r) => r.join('–')).join(', ')}\n\n`);
+    process.stdout.write(formatPgSummary(pgSummaries, { lossLimitPct: o.lossLimitPct, fixedRate: o.pgFixedRate }) + '\n');
+  }
   if (!measured.complete) process.stdout.write(`\nINCOMPLETE: the ${o.maxMinutes}-minute limit stopped the run early\n`);
-  const problems = o.smoke ? smokeProblems(o, measured.records) : measured.records.filter((r) => r.error).map((r) => `${r.server} ${r.phase} run ${r.run}: ${r.error}`);
+  const problems = o.smoke
+    ? smokeProblems(o, measured.records)
+    : measured.records.filter((r) => r.error).map((r) => `${r.server} ${r.phase} run ${r.run}: ${r.error}`).concat(leaseProblems(measured.records));
   await writeResults(out, {
     date,
     seconds: (Date.now() - started) / 1000,
     command: process.argv.slice(1).join(' '),
     machine: info,
     options: o,
-    servers: servers.map((s) => ({ name: s.name, description: s.description })),
+    servers: [...servers, ...pgServers].map((s) => ({ name: s.name, description: s.description })),
+    postgres: pgSettings ?? pgSkipped ?? null,
     rcvbufShim: shimProblem ?? 'LD_PRELOAD, SO_RCVBUFFORCE 8 MiB',
     complete: measured.complete,
     summary: summaries,
     ratios: ratios(summaries),
+    pgSummary: pgSummaries,
+    pgRatios: pgRatios(pgSummaries),
     problems,
     trials: measured.records,
   });

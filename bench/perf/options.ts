@@ -1,7 +1,9 @@
 // Command line of `npm run bench` / `node dist/bench/perf/main.js`.
 import { tmpdir } from 'node:os';
 
-export type Phase = 'search' | 'fixed' | 'pool8';
+export type Phase = 'search' | 'fixed' | 'pool8' | 'pg-search' | 'pg-fixed';
+export const ALL_PHASES = ['search', 'fixed', 'pool8', 'pg-search', 'pg-fixed'] as const;
+export type KeaMode = 'st' | 'mt';
 export const ALL_SERVERS = ['hydra', 'kea-st', 'kea-mt'] as const;
 export type ServerName = (typeof ALL_SERVERS)[number];
 
@@ -10,6 +12,20 @@ export interface BenchOptions {
   runs: number;
   servers: ServerName[] | undefined;
   phases: Phase[];
+  /** --phases was given; otherwise main adds the pg phases when PostgreSQL 15 is installed. */
+  phasesGiven: boolean;
+  /** Database trials: how many Hydra servers share the database, one configuration per entry. */
+  pgServers: number[];
+  /** Database trials: Kea modes with its PostgreSQL backend (when kea-dhcp4 exists). */
+  pgKea: KeaMode[];
+  pgLow: number;
+  pgHigh: number;
+  pgSteps: number;
+  pgFixedRate: number;
+  /** Hydra's claim-seconds in the database trials (blocks are shared out within a third of it). */
+  pgClaimSeconds: number;
+  /** Longest wait, per trial, for several servers to share out the address blocks. */
+  pgSettleSeconds: number;
   clients: number;
   /** Duration of each search and fixed-rate run, seconds. */
   seconds: number;
@@ -39,7 +55,14 @@ export const USAGE = `usage: node dist/bench/perf/main.js [options]     (as root
                        completes nothing or loses more than --smoke-max-loss %
   --runs N             repetitions, medians are reported (default 3; smoke 1)
   --servers LIST       comma list of hydra,kea-st,kea-mt (default: hydra, plus Kea when kea-dhcp4 exists)
-  --phases LIST        comma list of search,fixed,pool8 (default: all; smoke: fixed,pool8)
+  --phases LIST        comma list of search,fixed,pool8,pg-search,pg-fixed; pg = both pg phases
+                       (default: all, the pg ones when PostgreSQL 15 is installed; smoke: fixed,pool8,pg-fixed)
+  --pg-servers LIST    database trials: Hydra server counts sharing one PostgreSQL (default 1,3; smoke 1; none)
+  --pg-kea LIST        Kea modes with its PostgreSQL backend: st,mt or none (default st,mt when kea-dhcp4 exists; smoke st)
+  --pg-low R --pg-high R --pg-steps N   database rate search (default 250, 24000, 7)
+  --pg-fixed-rate R    database trials' latency/CPU rate (default 1000; smoke 200)
+  --pg-claim-seconds S Hydra's store claim-seconds in the database trials (default 6)
+  --pg-settle S        wait at most S s per trial for the servers to share out address blocks (default 40)
   --clients N          distinct clients, perfdhcp -R (default 50000; smoke 2000)
   --seconds S          length of every search/fixed run, perfdhcp -p (default 5; smoke 3)
   --low R --high R     bisection bounds in exchanges/s (default 2000 and 46000)
@@ -50,7 +73,7 @@ export const USAGE = `usage: node dist/bench/perf/main.js [options]     (as root
   --smoke-max-loss P   (default 5)
   --quiet C            before each trial wait until other processes use < C cores (a shared machine), default 0: off
   --quiet-wait S       ... for at most S seconds per trial (default 120)
-  --max-minutes M      overall time limit, then stop and report what was measured (default 60; smoke 1)
+  --max-minutes M      overall time limit, then stop and report what was measured (default 60; smoke 2)
   --out FILE           JSON results (default bench/results/<date>.json)
   --hydra-main FILE    the hydra entry point to test (default: this build's dist/src/cli/main.js)
   --hydra-arg ARG      extra argument for hydra, repeatable (e.g. --hydra-arg=-P --hydra-arg=2)
@@ -65,7 +88,16 @@ export function parseOptions(argv: string[]): BenchOptions {
     smoke,
     runs: smoke ? 1 : 3,
     servers: undefined,
-    phases: smoke ? ['fixed', 'pool8'] : ['search', 'fixed', 'pool8'],
+    phases: smoke ? ['fixed', 'pool8', 'pg-fixed'] : ['search', 'fixed', 'pool8', 'pg-search', 'pg-fixed'],
+    phasesGiven: false,
+    pgServers: smoke ? [1] : [1, 3],
+    pgKea: smoke ? ['st'] : ['st', 'mt'],
+    pgLow: 250,
+    pgHigh: 24_000,
+    pgSteps: 7,
+    pgFixedRate: smoke ? 200 : 1000,
+    pgClaimSeconds: 6,
+    pgSettleSeconds: 40,
     clients: smoke ? 2000 : 50_000,
     seconds: smoke ? 3 : 5,
     low: 2000,
@@ -76,7 +108,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     pool8Rate: smoke ? 500 : 5000,
     pool8Seconds: smoke ? 1 : 3,
     smokeMaxLossPct: 5,
-    maxMinutes: smoke ? 1 : 60,
+    maxMinutes: smoke ? 2 : 60,
     quietCores: 0,
     quietWaitSeconds: 120,
     out: undefined,
@@ -114,7 +146,26 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--smoke': break;
       case '--runs': o.runs = int(1); break;
       case '--servers': o.servers = list(take(), ALL_SERVERS, arg); break;
-      case '--phases': o.phases = list(take(), ['search', 'fixed', 'pool8'] as const, arg); break;
+      case '--phases':
+        o.phases = [...new Set(list(take(), [...ALL_PHASES, 'pg'] as const, arg).flatMap((p) => (p === 'pg' ? (['pg-search', 'pg-fixed'] as const) : [p])))];
+        o.phasesGiven = true;
+        break;
+      case '--pg-servers': {
+        const v = take();
+        o.pgServers = v === 'none' ? [] : list(v, ['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const, arg).map(Number);
+        break;
+      }
+      case '--pg-kea': {
+        const v = take();
+        o.pgKea = v === 'none' ? [] : list(v, ['st', 'mt'] as const, arg);
+        break;
+      }
+      case '--pg-low': o.pgLow = int(1); break;
+      case '--pg-high': o.pgHigh = int(2); break;
+      case '--pg-steps': o.pgSteps = int(1); break;
+      case '--pg-fixed-rate': o.pgFixedRate = int(1); break;
+      case '--pg-claim-seconds': o.pgClaimSeconds = int(3); break;
+      case '--pg-settle': o.pgSettleSeconds = int(1); break;
       case '--clients': o.clients = int(1); break;
       case '--seconds': o.seconds = int(1); break;
       case '--low': o.low = int(1); break;
@@ -138,6 +189,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     }
   }
   if (o.high <= o.low) throw new UsageError(`--high (${o.high}) must be above --low (${o.low})`);
+  if (o.pgHigh <= o.pgLow) throw new UsageError(`--pg-high (${o.pgHigh}) must be above --pg-low (${o.pgLow})`);
   return o;
 }
 

@@ -92,6 +92,8 @@ export interface PerfdhcpRun {
   timestamps: boolean;
   /** LD_PRELOAD library enlarging perfdhcp's socket receive buffer, if built. */
   preload?: string;
+  /** `-b mac=…`: client MACs are this plus a random number below `clients` (disjoint bases, disjoint clients). */
+  macBase?: string;
 }
 
 /** The command line, as `ip netns exec NS env [LD_PRELOAD=…] perfdhcp …`. */
@@ -107,9 +109,25 @@ export function perfdhcpArgs(run: PerfdhcpRun): string[] {
     '-p', String(run.seconds), // bounded duration
     '-W', '500000', // wait 0.5 s for replies still in flight when the period ends
   );
+  if (run.macBase) args.push('-b', `mac=${run.macBase}`);
   if (run.timestamps) args.push('-x', 't');
   args.push(run.server);
   return args;
+}
+
+/** Several perfdhcp runs side by side as one: counters summed, delays pooled. */
+export function mergeReports(reports: PerfdhcpReport[]): PerfdhcpReport {
+  const sum = (pick: (r: PerfdhcpReport) => ExchangeStats): ExchangeStats => ({
+    sent: reports.reduce((a, r) => a + pick(r).sent, 0),
+    received: reports.reduce((a, r) => a + pick(r).received, 0),
+    drops: reports.reduce((a, r) => a + pick(r).drops, 0),
+    delaysMs: reports.flatMap((r) => pick(r).delaysMs),
+  });
+  return {
+    offeredRate: reports.reduce((a, r) => a + r.offeredRate, 0),
+    discoverOffer: sum((r) => r.discoverOffer),
+    requestAck: sum((r) => r.requestAck),
+  };
 }
 
 export interface PerfdhcpResult {

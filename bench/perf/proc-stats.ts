@@ -1,6 +1,6 @@
 // What /proc says about a server process: CPU time used (all threads) and resident memory.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -76,9 +76,70 @@ export class ForeignLoad {
   private readonly machine0 = machineBusyTicks();
   private readonly own0 = ownTicks();
 
-  cores(): number {
+  /** `excludeMicros`: CPU time of processes that are not ours but part of the trial (the database). */
+  cores(excludeMicros = 0): number {
     const seconds = (performance.now() - this.t0) / 1000;
-    const foreign = machineBusyTicks() - this.machine0 - (ownTicks() - this.own0);
+    const foreign = machineBusyTicks() - this.machine0 - (ownTicks() - this.own0) - (excludeMicros / 1e6) * clockTicks();
     return Math.max(0, foreign / clockTicks() / seconds);
   }
+}
+
+/** Fields after the command name of /proc/<pid>/stat (index 0 = state, 1 = ppid, 11/12 = utime/stime, 13/14 = cutime/cstime). */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** PIDs of `root` and all its live descendants (one /proc scan). */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [root];
+  }
+  for (const e of entries) {
+    const f = statFields(Number(e));
+    if (!f) continue;
+    const ppid = Number(f[1]);
+    let list = children.get(ppid);
+    if (!list) children.set(ppid, (list = []));
+    list.push(Number(e));
+  }
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length > 0 && out.length < 10_000) {
+    const pid = todo.pop()!;
+    out.push(pid);
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/**
+ * CPU of a process tree in µs: every live member's utime + stime, plus the root's cutime +
+ * cstime (children it has reaped: PostgreSQL backends that ended, Hydra workers that exited).
+ * Hydra mode (-P N) serves from worker processes, PostgreSQL from one backend per connection:
+ * the root's own figure would miss nearly all of the work. NaN when the root is gone.
+ */
+export function treeCpuMicros(root: number): number {
+  const rootFields = statFields(root);
+  if (!rootFields) return NaN;
+  let ticks = Number(rootFields[13]) + Number(rootFields[14]);
+  for (const pid of processTree(root)) {
+    const f = pid === root ? rootFields : statFields(pid);
+    if (f) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks / clockTicks()) * 1e6;
+}
+
+/** Sum of a memory field over a process tree, MiB (for VmHWM: the sum of each member's peak). */
+export function treeMemoryMiB(root: number, field: 'VmHWM' | 'VmRSS'): number {
+  const values = processTree(root).map((pid) => memoryMiB(pid, field)).filter((v) => Number.isFinite(v));
+  return values.length > 0 ? values.reduce((a, b) => a + b, 0) : NaN;
 }

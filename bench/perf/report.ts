@@ -40,22 +40,44 @@ export interface ServerSummary {
   /** Median cores used by other processes during this server's trials (noise indicator). */
   foreignCores: number;
   errors: number;
+  /** Database trials: PostgreSQL CPU per exchange at the fixed rate, median. */
+  dbCpuPerExchangeUs: number;
+  /** Database trials: the worst lease-table check over all trials (must stay 0), and clients with two leases. */
+  addressesWithTwoClients: number;
+  clientsWithTwoLeases: number;
 }
 
-function of(records: TrialRecord[], server: string, phase: Phase): TrialResult[] {
+/** Which phases hold a summary's search, fixed-rate and /8 trials. */
+export interface PhaseSet {
+  search: Phase;
+  fixed: Phase;
+  pool8?: Phase;
+}
+
+export const MEMFILE_PHASES: PhaseSet = { search: 'search', fixed: 'fixed', pool8: 'pool8' };
+export const PG_PHASES: PhaseSet = { search: 'pg-search', fixed: 'pg-fixed' };
+
+function of(records: TrialRecord[], server: string, phase: Phase | undefined): TrialResult[] {
   return records.filter((r) => r.server === server && r.phase === phase && r.result).map((r) => r.result!);
 }
 
-export function summarize(records: TrialRecord[], servers: string[]): ServerSummary[] {
+function worst(values: number[]): number {
+  const finite = values.filter((v) => Number.isFinite(v));
+  return finite.length > 0 ? Math.max(...finite) : NaN;
+}
+
+export function summarize(records: TrialRecord[], servers: string[], phases: PhaseSet = MEMFILE_PHASES): ServerSummary[] {
+  const inSet = (r: TrialRecord): boolean => r.phase === phases.search || r.phase === phases.fixed || r.phase === phases.pool8;
   return servers.map((server) => {
-    const runs = [...new Set(records.filter((r) => r.server === server && r.phase === 'search').map((r) => r.run))];
+    const runs = [...new Set(records.filter((r) => r.server === server && r.phase === phases.search).map((r) => r.run))];
     // Per run: the passing trial with the highest offered rate.
     const best = runs.map((run) => {
-      const passing = records.filter((r) => r.server === server && r.phase === 'search' && r.run === run && r.passed && r.result);
+      const passing = records.filter((r) => r.server === server && r.phase === phases.search && r.run === run && r.passed && r.result);
       return passing.sort((a, b) => b.result!.rate - a.result!.rate)[0]?.result;
     });
-    const fixed = of(records, server, 'fixed');
-    const pool8 = of(records, server, 'pool8');
+    const fixed = of(records, server, phases.fixed);
+    const pool8 = of(records, server, phases.pool8);
+    const all = records.filter((r) => r.server === server && inSet(r));
     const lat = (k: 'discoverOfferP50Ms' | 'discoverOfferP99Ms' | 'requestAckP50Ms' | 'requestAckP99Ms'): number =>
       median(fixed.map((t) => t.latency?.[k] ?? NaN));
     return {
@@ -77,8 +99,11 @@ export function summarize(records: TrialRecord[], servers: string[]): ServerSumm
       pool8RssReadyMiB: median(pool8.map((t) => t.rssReadyMiB)),
       pool8PeakRssMiB: median(pool8.map((t) => t.peakRssMiB)),
       pool8LossPct: median(pool8.map((t) => t.lossPct)),
-      foreignCores: median(records.filter((r) => r.server === server && r.result).map((r) => r.result!.foreignCores)),
-      errors: records.filter((r) => r.server === server && r.error !== undefined).length,
+      foreignCores: median(all.filter((r) => r.result).map((r) => r.result!.foreignCores)),
+      errors: all.filter((r) => r.error !== undefined).length,
+      dbCpuPerExchangeUs: median(fixed.map((t) => t.dbCpuPerExchangeUs ?? NaN)),
+      addressesWithTwoClients: worst(all.map((r) => r.result?.leaseCheck?.addressesWithTwoClients ?? NaN)),
+      clientsWithTwoLeases: worst(all.map((r) => r.result?.leaseCheck?.clientsWithTwoLeases ?? NaN)),
     };
   });
 }
@@ -160,6 +185,67 @@ export function formatSummary(summaries: ServerSummary[], l: TableLabels): strin
     text += '\n\n' + table(
       ['Hydra ÷', 'sustained (↑)', 'CPU/exch (↓)', 'ACK p99 (↓)', 'peak RSS (↓)', '/8 start (↓)'],
       rs.map((r) => [r.versus, fmt(r.sustained, 2), fmt(r.cpuPerExchange, 2), fmt(r.requestAckP99, 2), fmt(r.peakRss, 2), fmt(r.pool8Ready, 2)]),
+    );
+  }
+  return text;
+}
+
+/** Each Hydra database configuration against each Kea PostgreSQL mode: sustained rate ratio (the issue's target: ≥ 5). */
+export interface PgRatio {
+  hydra: string;
+  versus: string;
+  sustained: number;
+  /** Server + database CPU per exchange at the fixed rate, Hydra ÷ Kea. */
+  totalCpuPerExchange: number;
+}
+
+export function pgRatios(summaries: ServerSummary[]): PgRatio[] {
+  const hydras = summaries.filter((s) => s.server.startsWith('hydra'));
+  const keas = summaries.filter((s) => s.server.startsWith('kea'));
+  return hydras.flatMap((h) =>
+    keas.map((k) => ({
+      hydra: h.server,
+      versus: k.server,
+      sustained: h.sustainedPerSec / k.sustainedPerSec,
+      totalCpuPerExchange: (h.cpuPerExchangeUs + h.dbCpuPerExchangeUs) / (k.cpuPerExchangeUs + k.dbCpuPerExchangeUs),
+    })),
+  );
+}
+
+/** The database trials' table: sustained rate, latency and CPU (server and PostgreSQL) at the fixed rate, lease checks. */
+export function formatPgSummary(summaries: ServerSummary[], l: { lossLimitPct: number; fixedRate: number }): string {
+  const header = [
+    'server (PostgreSQL)',
+    `sustained/s (≤${l.lossLimitPct} % lost)`,
+    'lost % there',
+    `ACK p50 / p99 ms @${fmt(l.fixedRate)}/s`,
+    `lost % @${fmt(l.fixedRate)}/s`,
+    'server CPU µs/exch',
+    'PostgreSQL CPU µs/exch',
+    'peak RSS MiB',
+    'addr. w/ 2 clients',
+    'clients w/ 2 leases',
+    'other load (cores)',
+  ];
+  const rows = summaries.map((s) => [
+    s.server + (s.errors > 0 ? ` (${s.errors} failed)` : ''),
+    fmt(s.sustainedPerSec) + (s.perfdhcpBound ? ' (perfdhcp-bound)' : ''),
+    fmt(s.sustainedLossPct, 2),
+    `${fmt(s.requestAckP50Ms, 2)} / ${fmt(s.requestAckP99Ms, 2)}`,
+    fmt(s.fixedLossPct, 2),
+    fmt(s.cpuPerExchangeUs, 1),
+    fmt(s.dbCpuPerExchangeUs, 1),
+    fmt(s.peakRssMiB),
+    fmt(s.addressesWithTwoClients),
+    fmt(s.clientsWithTwoLeases),
+    fmt(s.foreignCores, 2),
+  ]);
+  let text = table(header, rows);
+  const rs = pgRatios(summaries);
+  if (rs.length > 0) {
+    text += '\n\n' + table(
+      ['Hydra (PostgreSQL)', '÷ Kea', 'sustained (↑, target ≥ 5)', 'server+db CPU/exch (↓)'],
+      rs.map((r) => [r.hydra, r.versus, fmt(r.sustained, 2), fmt(r.totalCpuPerExchange, 2)]),
     );
   }
   return text;

@@ -5,10 +5,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BenchLab, type LabProcess, SERVER_ADDRESS, sleep } from './lab.js';
+import type { BenchDatabase, KeaDbParams, LeaseCheck } from './database.js';
+import { type BenchLab, type Endpoint, endpoint, type LabProcess, SERVER_ADDRESS, sleep } from './lab.js';
 import { udpPortBound } from './proc-stats.js';
 
-export type PoolVariant = '/16' | '/8';
+export type PoolVariant = '/16' | '/8' | '/16b';
 
 export interface PoolSpec {
   subnet: string;
@@ -20,6 +21,9 @@ export interface PoolSpec {
 export const POOLS: Record<PoolVariant, PoolSpec> = {
   '/16': { subnet: '10.85.0.0/16', ranges: [['10.85.0.3', '10.85.255.254']] },
   '/8': { subnet: '10.0.0.0/8', ranges: [['10.0.0.1', '10.85.0.0'], ['10.85.0.3', '10.255.255.254']] },
+  // The database trials: the /16 without its first /24, which holds the extra veth addresses of
+  // the multi-server setup (lab.ts endpoint()); 65,279 addresses, plenty for 50,000 clients.
+  '/16b': { subnet: '10.85.0.0/16', ranges: [['10.85.1.0', '10.85.255.254']] },
 };
 
 /** Lease times, seconds: T1 and T2 are given explicitly because Kea 2.2 omits them otherwise. */
@@ -28,8 +32,25 @@ export const LEASE = { valid: 3600, renew: 1800, rebind: 3150 };
 export const CACHE_PERCENT = 25;
 const DOMAIN = 'bench.test';
 
-export function hydraConfig(pool: PoolSpec): string {
+/** Hydra's `store:` section for the shared PostgreSQL store. */
+export interface HydraPgStore {
+  url: string;
+  serverName: string;
+  claimSeconds: number;
+}
+
+export function hydraConfig(pool: PoolSpec, store?: HydraPgStore): string {
+  const storeLines = store
+    ? [
+        'store:',
+        '  type: postgres',
+        `  url: ${JSON.stringify(store.url)}`,
+        `  server-name: ${store.serverName}`,
+        `  claim-seconds: ${store.claimSeconds}`,
+      ]
+    : [];
   return [
+    ...storeLines,
     `lease-time: ${LEASE.valid}`,
     `renewal-time: ${LEASE.renew}`,
     `rebinding-time: ${LEASE.rebind}`,
@@ -47,16 +68,22 @@ export function hydraConfig(pool: PoolSpec): string {
 
 export interface KeaSettings {
   iface: string;
+  /** memfile's CSV file, unless `postgres` is given. */
   leaseFile: string;
+  /** Kea's PostgreSQL lease backend instead of memfile. */
+  postgres?: KeaDbParams;
   multiThreaded: boolean;
 }
 
-/** Kea 2.2 DHCPv4 configuration: UDP sockets (relayed traffic only), memfile persisted, no LFC. */
+/** Kea 2.2 DHCPv4 configuration: UDP sockets (relayed traffic only), memfile persisted without LFC, or PostgreSQL. */
 export function keaConfig(pool: PoolSpec, k: KeaSettings): object {
+  const leaseDb = k.postgres
+    ? { type: 'postgresql', name: k.postgres.name, host: k.postgres.host, port: k.postgres.port, user: k.postgres.user }
+    : { type: 'memfile', persist: true, name: k.leaseFile, 'lfc-interval': 0 };
   return {
     Dhcp4: {
       'interfaces-config': { interfaces: [k.iface], 'dhcp-socket-type': 'udp' },
-      'lease-database': { type: 'memfile', persist: true, name: k.leaseFile, 'lfc-interval': 0 },
+      'lease-database': leaseDb,
       'valid-lifetime': LEASE.valid,
       'renew-timer': LEASE.renew,
       'rebind-timer': LEASE.rebind,
@@ -82,13 +109,22 @@ export function keaConfig(pool: PoolSpec, k: KeaSettings): object {
 }
 
 export interface StartedServer {
+  /** The (first) server process. */
   proc: LabProcess;
+  /** Every server process of the trial (several Hydra servers on one database). */
+  procs: LabProcess[];
   /** From spawn until the server serves (Hydra: its `serving` line; Kea: its UDP socket). */
   readyMs: number;
+  /** Where the load goes, split evenly: one perfdhcp per endpoint. */
+  endpoints: Endpoint[];
+  /** From spawn until the servers had shared out the address blocks (several servers on one database). */
+  settledMs?: number;
+  /** The database the trial used (its CPU and lease table are read after the run). */
+  database?: { db: BenchDatabase; name: string; check(): LeaseCheck };
 }
 
 export interface ServerUnderTest {
-  /** Short name used in tables and JSON: hydra, kea-st, kea-mt. */
+  /** Short name used in tables and JSON: hydra, kea-st, kea-mt, hydra-pg×3, kea-pg-st… */
   name: string;
   description: string;
   start(lab: BenchLab, pool: PoolSpec, dir: string): Promise<StartedServer>;
@@ -127,27 +163,123 @@ export function hydraServer(main: string, extraArgs: string[]): ServerUnderTest 
       const t0 = performance.now();
       const proc = lab.spawn(lab.serverNs, 'hydra', process.execPath, args);
       const readyMs = await waitReady(proc, '"serving" log line', () => SERVING.test(proc.output), t0);
-      return { proc, readyMs };
+      return { proc, procs: [proc], readyMs, endpoints: [endpoint(0)] };
     },
   };
 }
 
-export function keaServer(binary: string, multiThreaded: boolean): ServerUnderTest {
-  const name = multiThreaded ? 'kea-mt' : 'kea-st';
+export interface HydraPgOptions {
+  main: string;
+  extraArgs: string[];
+  db: BenchDatabase;
+  /** Hydra servers sharing the database, each on its own address (lab endpoint k). */
+  servers: number;
+  claimSeconds: number;
+  /** Longest wait for the servers to share out the address blocks before the load starts. */
+  settleSeconds: number;
+}
+
+/**
+ * N Hydra servers on one fresh database: server k binds endpoint k's address (`--bind`, its own
+ * server identifier, API off so they do not collide on its port) and is named bench-k. The first
+ * starts alone (it creates the schema); the others then start together. The load starts once
+ * every server holds address blocks (bounded wait), so the first minutes are not one server's.
+ */
+export function hydraPgServer(o: HydraPgOptions): ServerUnderTest {
+  const name = `hydra-pg×${o.servers}`;
   return {
     name,
-    description: multiThreaded ? 'Kea memfile, multi-threaded (2 threads, queue 64)' : 'Kea memfile, single-threaded',
+    description: `${o.servers} × node ${o.main} (store: postgres, one database) ${o.extraArgs.join(' ')}`.trim(),
+    async start(lab, pool, dir) {
+      if (!existsSync(o.main)) throw new Error(`${o.main} is missing: build first (npm run build)`);
+      const dbName = o.db.createHydraDb();
+      const database = { db: o.db, name: dbName, check: () => o.db.checkHydra(dbName) };
+      const procs: LabProcess[] = [];
+      const endpoints = Array.from({ length: o.servers }, (_, k) => endpoint(k));
+      const names = endpoints.map((_, k) => `bench-${k + 1}`);
+      const t0 = performance.now();
+      const spawnOne = async (k: number): Promise<number> => {
+        const config = join(dir, `hydra-${k + 1}.yaml`);
+        await writeFile(config, hydraConfig(pool, { url: o.db.urlOf(dbName), serverName: names[k]!, claimSeconds: o.claimSeconds }));
+        const e = endpoints[k]!;
+        const args = [o.main, '--config', config, '-U', '67', '-I', lab.serverIface, '--bind', e.server, '--server-id', e.server, '--control', 'off', '--data-dir', join(dir, `data-${k + 1}`), ...o.extraArgs];
+        const started = performance.now();
+        const proc = lab.spawn(lab.serverNs, names[k]!, process.execPath, args);
+        procs.push(proc);
+        return waitReady(proc, '"serving" log line', () => SERVING.test(proc.output), started);
+      };
+      try {
+        await spawnOne(0);
+        await Promise.all(endpoints.slice(1).map((_, i) => spawnOne(i + 1)));
+        const readyMs = performance.now() - t0;
+        await waitForBlocks(o.db, dbName, names, procs, o.settleSeconds);
+        return { proc: procs[0]!, procs, readyMs, endpoints, settledMs: performance.now() - t0, database };
+      } catch (e) {
+        for (const p of procs) await p.stop();
+        o.db.drop(dbName);
+        throw e;
+      }
+    },
+  };
+}
+
+/**
+ * Waits until every server owns at least half its fair share of the address blocks (bounded):
+ * a server that joins later gets blocks only when the others release their excess.
+ */
+async function waitForBlocks(db: BenchDatabase, dbName: string, names: string[], procs: LabProcess[], maxSeconds: number): Promise<void> {
+  const t0 = performance.now();
+  const deadline = t0 + maxSeconds * 1000;
+  let schemaSeen = false;
+  for (;;) {
+    for (const p of procs) if (p.exited) throw new Error(`${p.label} exited (${p.exitDescription}):\n${p.tail()}`);
+    let owned = new Map<string, number>();
+    let total = 0;
+    try {
+      const rows = db.query(dbName, 'SELECT coalesce(owner, \'\'), count(*) FROM hydra_pool_block GROUP BY 1');
+      owned = new Map(rows.map(([o, n]) => [o!, Number(n)]));
+      total = rows.reduce((a, [, n]) => a + Number(n), 0);
+      schemaSeen = true;
+    } catch {
+      // The schema may not be there yet; a build that ignores `store:` never creates it.
+      if (performance.now() - t0 > 10_000) throw new Error(`no Hydra schema in the database 10 s after "serving": does this hydra build use \`store: postgres\`?`);
+    }
+    const fair = total / names.length;
+    if (schemaSeen && total > 0 && names.every((n) => (owned.get(n) ?? 0) >= Math.max(1, Math.floor(fair / 2)))) return;
+    if (performance.now() > deadline) {
+      process.stderr.write(`bench: address blocks not shared out after ${maxSeconds} s (${JSON.stringify(Object.fromEntries(owned))}); measuring anyway\n`);
+      return;
+    }
+    await sleep(250);
+  }
+}
+
+/** Kea with memfile, or with its PostgreSQL lease backend on a fresh database per trial (`db`). */
+export function keaServer(binary: string, multiThreaded: boolean, db?: BenchDatabase): ServerUnderTest {
+  const name = `kea-${db ? 'pg-' : ''}${multiThreaded ? 'mt' : 'st'}`;
+  const threads = multiThreaded ? 'multi-threaded (2 threads, queue 64)' : 'single-threaded';
+  return {
+    name,
+    description: `Kea ${db ? 'PostgreSQL lease backend' : 'memfile'}, ${threads}`,
     async start(lab, pool, dir) {
       await mkdir(join(dir, 'run'), { recursive: true });
       const config = join(dir, 'kea-dhcp4.json');
-      const settings = { iface: lab.serverIface, leaseFile: join(dir, 'kea-leases4.csv'), multiThreaded };
+      const dbName = db?.createKeaDb();
+      const settings = { iface: lab.serverIface, leaseFile: join(dir, 'kea-leases4.csv'), multiThreaded, ...(db ? { postgres: db.keaParams(dbName!) } : {}) };
       await writeFile(config, JSON.stringify(keaConfig(pool, settings), null, 2));
       // Its PID file and logger lock go to the temp dir, never to /run/kea.
       const env = { KEA_PIDFILE_DIR: join(dir, 'run'), KEA_LOCKFILE_DIR: join(dir, 'run') };
       const t0 = performance.now();
       const proc = lab.spawn(lab.serverNs, name, binary, ['-c', config], env);
-      const readyMs = await waitReady(proc, 'UDP socket on port 67', () => !proc.exited && udpPortBound(proc.pid, 67), t0);
-      return { proc, readyMs };
+      let readyMs: number;
+      try {
+        readyMs = await waitReady(proc, 'UDP socket on port 67', () => !proc.exited && udpPortBound(proc.pid, 67), t0);
+      } catch (e) {
+        if (db) db.drop(dbName!);
+        throw e;
+      }
+      const database = db ? { db, name: dbName!, check: () => db.checkKea(dbName!) } : undefined;
+      return { proc, procs: [proc], readyMs, endpoints: [endpoint(0)], ...(database ? { database } : {}) };
     },
   };
 }

@@ -2,9 +2,10 @@
 // it, the server's CPU time and memory from /proc around that run, then the server stopped.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BenchLab, CLIENT_ADDRESS, SERVER_ADDRESS } from './lab.js';
-import { exchangeLossPct, runPerfdhcp } from './perfdhcp.js';
-import { cpuMicros, ForeignLoad, memoryMiB } from './proc-stats.js';
+import type { LeaseCheck } from './database.js';
+import type { BenchLab } from './lab.js';
+import { exchangeLossPct, mergeReports, runPerfdhcp } from './perfdhcp.js';
+import { ForeignLoad, treeCpuMicros, treeMemoryMiB } from './proc-stats.js';
 import { POOLS, type PoolVariant, type ServerUnderTest } from './servers.js';
 import { percentile } from './stats.js';
 
@@ -38,11 +39,20 @@ export interface TrialResult extends TrialSpec {
   lossPct: number;
   /** Completed exchanges (ACKs received) per second of the run. */
   completedPerSec: number;
-  /** Server CPU (user + system, every thread) per completed exchange, µs. */
+  /** Server CPU (user + system, every thread and worker process, all servers) per completed exchange, µs. */
   cpuPerExchangeUs: number;
+  /** Database trials: PostgreSQL's CPU (every backend and helper process) per completed exchange, µs. */
+  dbCpuPerExchangeUs?: number;
+  /** Database trials: the lease table after the run. */
+  leaseCheck?: LeaseCheck;
+  /** Several servers: from the first spawn until all held address blocks, ms. */
+  settledMs?: number;
+  /** Server processes (1, or N Hydra servers on one database). */
+  serverCount: number;
   latency?: Latency;
   /** Cores busy with other processes during the trial (a shared machine's noise), see ForeignLoad. */
   foreignCores: number;
+  /** The perfdhcp command(s), one per server endpoint. */
   command: string;
 }
 
@@ -53,32 +63,50 @@ export interface TrialContext {
   keepFiles: boolean;
 }
 
+/** MAC base for endpoint k's perfdhcp: k = 0 keeps perfdhcp's default (the memfile trials' command is unchanged). */
+function macBase(k: number): string | undefined {
+  return k === 0 ? undefined : `00:0c:${(0x10 + k).toString(16)}:00:00:00`;
+}
+
 export async function runTrial(ctx: TrialContext, server: ServerUnderTest, spec: TrialSpec): Promise<TrialResult> {
-  const dir = await mkdtemp(join(ctx.dataRoot, `${server.name}-`));
+  const dir = await mkdtemp(join(ctx.dataRoot, `${server.name.replace(/[^\w.-]/g, '_')}-`));
   const foreign = new ForeignLoad();
   let result: TrialResult | undefined;
   try {
-    const { proc, readyMs } = await server.start(ctx.lab, POOLS[spec.pool], dir);
+    const started = await server.start(ctx.lab, POOLS[spec.pool], dir);
+    const { procs, readyMs, endpoints, database } = started;
+    const dbAtStart = database?.db.cpuMicros();
     try {
-      const rssReadyMiB = memoryMiB(proc.pid, 'VmRSS');
-      const cpuBefore = cpuMicros(proc.pid);
-      const { report, command } = await runPerfdhcp({
-        ns: ctx.lab.clientNs,
-        localAddress: CLIENT_ADDRESS,
-        server: SERVER_ADDRESS,
-        rate: spec.rate,
-        clients: spec.clients,
-        seconds: spec.seconds,
-        timestamps: spec.timestamps,
-        preload: ctx.preload,
-      });
-      const cpuAfter = cpuMicros(proc.pid);
-      const peakRssMiB = memoryMiB(proc.pid, 'VmHWM');
-      if (proc.exited) throw new Error(`${server.name} died during the run (${proc.exitDescription}):\n${proc.tail()}`);
+      const rssReadyMiB = sumOf(procs.map((p) => treeMemoryMiB(p.pid, 'VmRSS')));
+      const cpuBefore = sumOf(procs.map((p) => treeCpuMicros(p.pid)));
+      const dbBefore = database?.db.cpuMicros();
+      // The load is split evenly over the endpoints: one perfdhcp each, disjoint clients.
+      const n = endpoints.length;
+      const runs = await Promise.all(
+        endpoints.map((e, k) =>
+          runPerfdhcp({
+            ns: ctx.lab.clientNs,
+            localAddress: e.relay,
+            server: e.server,
+            rate: Math.max(1, Math.round(spec.rate / n)),
+            clients: Math.max(1, Math.round(spec.clients / n)),
+            seconds: spec.seconds,
+            timestamps: spec.timestamps,
+            preload: ctx.preload,
+            ...(n > 1 ? { macBase: macBase(k + 1) } : {}),
+          }),
+        ),
+      );
+      const cpuAfter = sumOf(procs.map((p) => treeCpuMicros(p.pid)));
+      const dbAfter = database?.db.cpuMicros();
+      const peakRssMiB = sumOf(procs.map((p) => treeMemoryMiB(p.pid, 'VmHWM')));
+      for (const p of procs) if (p.exited) throw new Error(`${p.label} died during the run (${p.exitDescription}):\n${p.tail()}`);
+      const report = mergeReports(runs.map((r) => r.report));
       const acks = report.requestAck.received;
       result = {
         ...spec,
         server: server.name,
+        serverCount: procs.length,
         readyMs,
         rssReadyMiB,
         peakRssMiB,
@@ -91,8 +119,10 @@ export async function runTrial(ctx: TrialContext, server: ServerUnderTest, spec:
         completedPerSec: acks / spec.seconds,
         cpuPerExchangeUs: acks > 0 ? (cpuAfter - cpuBefore) / acks : NaN,
         foreignCores: NaN,
-        command,
+        command: runs.map((r) => r.command).join(' & '),
       };
+      if (started.settledMs !== undefined) result.settledMs = started.settledMs;
+      if (dbBefore !== undefined && dbAfter !== undefined) result.dbCpuPerExchangeUs = acks > 0 ? (dbAfter - dbBefore) / acks : NaN;
       if (spec.timestamps) {
         const d = report.discoverOffer.delaysMs;
         const r = report.requestAck.delaysMs;
@@ -104,12 +134,24 @@ export async function runTrial(ctx: TrialContext, server: ServerUnderTest, spec:
         };
       }
     } finally {
-      await proc.stop();
+      for (const p of started.procs) await p.stop();
     }
-    // After the stop: the server has been reaped, so its CPU counts as ours.
-    result.foreignCores = foreign.cores();
+    // After the stop: the servers have been reaped, so their CPU counts as ours; PostgreSQL's
+    // (not our child) is taken out by hand, from the servers' start to now.
+    result.foreignCores = foreign.cores(database ? database.db.cpuMicros() - dbAtStart! : 0);
+    if (database) {
+      try {
+        result.leaseCheck = database.check();
+      } finally {
+        database.db.drop(database.name);
+      }
+    }
     return result;
   } finally {
     if (!ctx.keepFiles) await rm(dir, { recursive: true, force: true });
   }
+}
+
+function sumOf(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }

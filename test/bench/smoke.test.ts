@@ -17,7 +17,7 @@ test('bench smoke: Hydra completes low-rate DORA exchanges under perfdhcp with f
     const out = join(dir, 'smoke.json');
     const started = Date.now();
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [MAIN, '--smoke', '--out', out], { timeout: 110_000, killSignal: 'SIGTERM', maxBuffer: 16 << 20 }, (err, so, se) =>
+      execFile(process.execPath, [MAIN, '--smoke', '--phases', 'fixed,pool8', '--out', out], { timeout: 110_000, killSignal: 'SIGTERM', maxBuffer: 16 << 20 }, (err, so, se) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout: String(so), stderr: String(se) }),
       );
     });
