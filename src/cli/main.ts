@@ -7,6 +7,7 @@ import { startServer } from '../runtime/server.js';
 import { HydraModeError, startSupervisor, workerCount } from '../runtime/supervisor.js';
 import { VERSION } from '../version.js';
 import { parseCommandLine, type Command } from './args.js';
+import { runDbCommand } from './db-command.js';
 import { runLeasesCommand } from './leases-command.js';
 import { REMOTE_COMMANDS, runRemoteCommand } from './remote-commands.js';
 import { CliError } from './cli-error.js';
@@ -20,6 +21,7 @@ function fail(message: string, status: number): never {
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'leases') process.exit(await runLeasesCommand(argv.slice(1)));
+  if (argv[0] === 'db') process.exit(await runDbCommand(argv.slice(1)));
   if ((REMOTE_COMMANDS as readonly string[]).includes(argv[0] ?? '')) process.exit(await runRemoteCommand(argv[0]!, argv.slice(1), false));
   let command: Command;
   try {
