@@ -238,3 +238,26 @@ test('database stopped: no crash, scopes emptied after claimSeconds; restarted: 
   assert.ok(a.claims.stats.lastRenewOkAt! > lastOk);
   assert.ok(a.logs.some((l) => l.level === 'info' && /back/.test(l.message)));
 });
+
+test('reconfigure seeds new ranges, gives back blocks of subnets and ranges gone, ignores off-grid leftovers', { skip, timeout: 60_000 }, async () => {
+  await reset();
+  const before = cfg([
+    { id: 1, ranges: [['10.77.0.0', '10.77.0.63']] },
+    { id: 2, ranges: [['10.78.0.0', '10.78.0.31']] },
+  ]);
+  const a = make('a');
+  await a.claims.start(before);
+  assert.deepEqual([...a.claims.scopes().keys()].sort(), [1, 2]);
+  // Subnet 2 is gone; subnet 1's range moved by 8 addresses (a new grid) and gained a second range.
+  const afterCfg = cfg([{ id: 1, ranges: [['10.77.0.8', '10.77.0.71'], ['10.77.5.0', '10.77.5.15']] }]);
+  await a.claims.reconfigure(afterCfg);
+  assert.deepEqual([...a.claims.scopes().keys()], [1]);
+  assert.deepEqual(a.claims.scopes().get(1), afterCfg.subnets[0]!.ranges, 'scope = the new ranges exactly, no leftover block');
+  const rows = await dbBlocks(admin);
+  assert.ok(rows.filter((r) => r.subnet_id === 2).every((r) => r.owner === null), 'blocks of the gone subnet released');
+  const old = rows.filter((r) => r.subnet_id === 1 && (r.first - ip('10.77.0.0')) % BLOCK === 0 && r.first < ip('10.77.5.0'));
+  assert.equal(old.length, 4);
+  assert.ok(old.every((r) => r.owner === null), 'blocks of the old grid released');
+  assert.equal(rows.filter((r) => r.owner === 'a').length, 5);
+  assert.equal(a.claims.stats.owned, 5);
+});

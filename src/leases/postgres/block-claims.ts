@@ -111,6 +111,9 @@ export class BlockClaims {
       await this.fullRound([]);
     } catch (e) {
       this.clearTimers();
+      // Blocks claimed before the failure lapse by themselves; our registry row (only ours: it is
+      // keyed by instance too) goes now if the database lets it.
+      await this.registry.leave().catch(() => undefined);
       throw e instanceof StoreError ? e : new StoreError(`block claims: ${dbErrorText(e)}`);
     }
     this.started = true;
@@ -166,6 +169,8 @@ export class BlockClaims {
     await this.settle();
     for (const id of this.subnets) this.owned.set(id, []);
     this.publish();
+    // Never started (or refused its name): the blocks under this name are not ours to release.
+    if (!this.started) return;
     try {
       await withClient(this.pool, this.timeoutMs, async (c) => {
         const res = await queryWithin(c, this.timeoutMs, RELEASE_ALL, [this.name]);

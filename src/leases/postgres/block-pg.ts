@@ -54,11 +54,21 @@ export async function queryWithin<R extends pg.QueryResultRow>(
  */
 export async function withClient<T>(pool: pg.Pool, ms: number, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await connectWithin(pool, ms);
+  // node-postgres emits 'error' on a checked-out client when its connection breaks (database
+  // restart: EPIPE, ECONNRESET), even while a query is failing with the same error; the pool only
+  // listens while the client is idle. Without a listener here that is an uncaught exception.
+  let broken: Error | null = null;
+  const onError = (e: Error): void => {
+    broken = e;
+  };
+  client.on('error', onError);
   try {
     const result = await fn(client);
-    client.release();
+    client.off('error', onError);
+    client.release(broken ?? undefined);
     return result;
   } catch (e) {
+    client.off('error', onError);
     client.release(e instanceof Error ? e : true);
     throw e;
   }
