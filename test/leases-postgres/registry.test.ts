@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type pg from 'pg';
 import { StoreError } from '../../src/leases/lease-store.js';
-import { ServerRegistry } from '../../src/leases/postgres/server-registry.js';
+import { ServerNameInUse, ServerRegistry } from '../../src/leases/postgres/server-registry.js';
 import { skipUnlessPostgres, startPostgres, type TestPostgres } from '../support/postgres.js';
 import { cfg, claimer, createSchema, makePool, shut, sleep } from './claims-fixture.js';
 
@@ -33,7 +33,7 @@ test('a live name is refused to another instance, a stale one is taken over', { 
   await first.register();
   await first.register(); // the same instance again: a refresh, not a conflict
   assert.equal(await first.liveCount(), 1);
-  await assert.rejects(twin.register(), (e: unknown) => e instanceof StoreError && e.message.includes('"alpha"') && e.message.includes('one'));
+  await assert.rejects(twin.register(), (e: unknown) => e instanceof ServerNameInUse && e.message.includes('"alpha"') && e.message.includes('one'));
   const other = reg('beta', 'three');
   await other.register();
   assert.deepEqual(await first.liveServers(), ['alpha', 'beta']);
@@ -48,7 +48,7 @@ test('a live name is refused to another instance, a stale one is taken over', { 
   const row = await pool.query(`SELECT instance FROM hydra_server WHERE name = 'alpha'`);
   assert.equal(row.rows[0].instance, 'two');
   // The old instance, back from its pause, finds its name live elsewhere: refused, not shared.
-  await assert.rejects(first.heartbeat(), StoreError);
+  await assert.rejects(first.heartbeat(), ServerNameInUse);
   assert.equal(await twin.liveCount(), 2);
 });
 

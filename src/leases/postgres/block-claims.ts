@@ -8,7 +8,7 @@ import { StoreError } from '../lease-store.js';
 import { dbErrorText, queryWithin, withClient, type Queryable } from './block-pg.js';
 import { blockCounts, mergeBlocks, onGrid, rangeGrid, sameRanges, type Block, type RangeGrid } from './block-ranges.js';
 import { BLOCK_HOLDERS, CLAIM_BLOCKS, RELEASE_ALL, RELEASE_BLOCKS, RENEW_BLOCKS, SEED_BLOCKS } from './block-sql.js';
-import { ServerRegistry } from './server-registry.js';
+import { ServerNameInUse, ServerRegistry } from './server-registry.js';
 
 export type ClaimLogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type ClaimLog = (level: ClaimLogLevel, message: string, fields?: Record<string, unknown>) => void;
@@ -331,7 +331,9 @@ export class BlockClaims {
     if (full) this.stats.renewFailures++;
     if (!this.failing) {
       this.failing = true;
-      this.log('warn', 'address block claim round failed; retrying', { server: this.name, error });
+      // A name taken over by another live instance will not heal by retrying: say so loudly.
+      const level = e instanceof ServerNameInUse ? 'error' : 'warn';
+      this.log(level, 'address block claim round failed; retrying', { server: this.name, error });
     } else {
       this.log('debug', 'address block claim round failed again', { server: this.name, error });
     }
@@ -386,8 +388,11 @@ export class BlockClaims {
   private publish(): void {
     for (const id of this.subnets) {
       const ranges = this.expired || this.stopped ? [] : mergeBlocks(this.owned.get(id) ?? []);
-      const before = this.published.get(id);
-      if (before && sameRanges(before, ranges)) continue;
+      // A subnet never reported counts as empty: no listener call just to say "nothing yet".
+      if (sameRanges(this.published.get(id) ?? [], ranges)) {
+        this.published.set(id, ranges);
+        continue;
+      }
       this.published.set(id, ranges);
       for (const l of this.listeners) {
         try {

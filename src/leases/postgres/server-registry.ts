@@ -6,6 +6,16 @@ import type pg from 'pg';
 import { StoreError } from '../lease-store.js';
 import { dbErrorText, queryWithin, secondsParam, type Queryable } from './block-pg.js';
 
+/** Another live server (a different instance) runs under this name: a configuration error, not an outage. */
+export class ServerNameInUse extends StoreError {
+  constructor(
+    message: string,
+    readonly serverName: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface ServerRegistryOptions {
   pool: pg.Pool;
   /** This server's name; unique among live servers. */
@@ -59,9 +69,10 @@ export class ServerRegistry {
     );
     const row = holder.rows[0] as { instance: string; ago: number } | undefined;
     const seen = row ? `instance ${row.instance}, seen ${row.ago.toFixed(1)} s ago` : 'just now';
-    throw new StoreError(
+    throw new ServerNameInUse(
       `server name "${this.name}" is in use by another live Hydra server (${seen}); ` +
         `give this server its own store server-name, or stop the other one (its row lapses after ${this.claimSeconds} s)`,
+      this.name,
     );
   }
 
