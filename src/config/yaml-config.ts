@@ -64,6 +64,11 @@ export function parseConfigText(text: string, file: string): ServerConfig {
   const globalT2 = readSeconds(r, top.get('rebinding-time'), 1);
   const globalOptions = readOptions(r, top.get('options'));
   const store = readStore(r, top.get('store'));
+  // With a shared database another server may have changed a lease since this one last saw it:
+  // a renewal is confirmed by the database (a write), never answered from the local table alone.
+  if (store?.kind === 'postgres' && leaseCache && leaseCache.value > 0) {
+    issues.add(r.place(cacheEntry!.node, cacheEntry!.field), 'must be 0 with store type postgres: every renewal is confirmed by the shared database');
+  }
 
   const drafts: SubnetDraft[] = [];
   const subnetsEntry = top.get('subnets');
@@ -91,7 +96,7 @@ export function parseConfigText(text: string, file: string): ServerConfig {
     authoritative: authoritative?.value ?? false,
     offerHoldSeconds: offerHold?.value ?? DEFAULTS.offerHoldSeconds,
     declineProbationSeconds: probation?.value ?? DEFAULTS.declineProbationSeconds,
-    leaseCachePercent: leaseCache?.value ?? DEFAULTS.leaseCachePercent,
+    leaseCachePercent: leaseCache?.value ?? (store?.kind === 'postgres' ? 0 : DEFAULTS.leaseCachePercent),
     source: file,
     ...(store ? { store } : {}),
   };

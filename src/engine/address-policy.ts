@@ -37,3 +37,16 @@ export function canGrant(pool: Pool, table: LeaseTable, client: ClientIdentity, 
   }
   return !heldAgainst(table.get(address), client.key, now);
 }
+
+/**
+ * With an allocation scope (several servers on one database), an address is handed out by the
+ * server whose claimed blocks hold it, unless the client already holds it live (offered or bound,
+ * not expired): then any server may confirm it. This keeps two servers from giving one free
+ * address to two clients at the same moment; the database still refuses the loser.
+ */
+export function mayHandOut(pool: Pool, table: LeaseTable, client: ClientIdentity, address: Ipv4, now: number, inScope: (a: Ipv4) => boolean): boolean {
+  if (pool.reservationFor(client)?.address === address) return true;
+  const l = table.get(address);
+  if (l && l.clientKey === client.key && (l.state === 'bound' || l.state === 'offered') && l.expiresAt > now) return true;
+  return inScope(address);
+}

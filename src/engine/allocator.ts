@@ -19,6 +19,7 @@ export class Allocator {
   /** Released/expired addresses in the ranges, in the order they became free (Set keeps insertion order). */
   private readonly reusable = new Set<Ipv4>();
   private nextRange = 0;
+  private readonly scoped: boolean;
 
   constructor(
     private readonly pool: Pool,
@@ -27,6 +28,7 @@ export class Allocator {
   ) {
     const ranges = scope ? clip(scope, pool.subnet.ranges) : [...pool.subnet.ranges].sort((x, y) => (x.start >>> 0) - (y.start >>> 0));
     this.bitmaps = ranges.map((r) => new RangeBitmap(r.start, r.end));
+    this.scoped = scope !== undefined;
     for (const b of this.bitmaps) {
       for (const a of pool.subnet.exclusions) if (b.contains(a)) b.set(a);
       for (const r of pool.reservations()) if (b.contains(r.address)) b.set(r.address);
@@ -78,6 +80,11 @@ export class Allocator {
       this.reusable.delete(a);
     }
     return null;
+  }
+
+  /** Is `a` inside the allocation scope (always, when there is no scope)? */
+  inScope(a: Ipv4): boolean {
+    return !this.scoped || this.bitmapFor(a) !== undefined;
   }
 
   /** Addresses a fresh allocation could still use (never-used plus reusable), an upper bound. */

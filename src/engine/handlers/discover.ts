@@ -1,6 +1,6 @@
 import { requestedAddress } from '../../protocol/accessors.js';
 import type { Ipv4 } from '../../protocol/ipv4.js';
-import { canGrant } from '../address-policy.js';
+import { canGrant, mayHandOut } from '../address-policy.js';
 import { offerAddress } from '../binding.js';
 import type { Exchange } from '../exchange.js';
 import type { Pool } from '../pool.js';
@@ -47,9 +47,13 @@ export function handleDiscover(x: Exchange): Decision {
   if (!pool) return x.decide('drop-no-subnet');
   // Looked up once: choosing changes nothing, so the client's records stay as they are.
   const held = x.clientLeases();
+  const alloc = x.services.allocator(pool);
+  const inScope = (a: Ipv4): boolean => alloc.inScope(a);
   for (const prefer of preferences) {
     const a = prefer(x, pool, held);
-    if (a != null && canGrant(pool, x.table, x.client, a, x.now)) return x.decide('offer', offerAddress(x, pool, a));
+    if (a != null && canGrant(pool, x.table, x.client, a, x.now) && mayHandOut(pool, x.table, x.client, a, x.now, inScope)) {
+      return x.decide('offer', offerAddress(x, pool, a));
+    }
   }
   const a = newAddress(x, pool);
   if (a === null) return x.decide('drop-no-free-address');

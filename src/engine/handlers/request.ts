@@ -1,6 +1,6 @@
 import { requestedAddress, serverIdentifier } from '../../protocol/accessors.js';
 import type { Ipv4 } from '../../protocol/ipv4.js';
-import { canGrant } from '../address-policy.js';
+import { canGrant, mayHandOut } from '../address-policy.js';
 import { bindAddress, nak } from '../binding.js';
 import type { Exchange } from '../exchange.js';
 import type { Pool } from '../pool.js';
@@ -55,7 +55,7 @@ function initReboot(x: Exchange, requested: Ipv4): Decision {
   if (!pool.contains(requested)) return x.decide('nak-wrong-network', nak(x, 'address not on this network'));
   const reservation = pool.reservationFor(x.client);
   const known = reservation !== undefined || x.clientLeases().length > 0;
-  const grantable = canGrant(pool, x.table, x.client, requested, x.now);
+  const grantable = canGrant(pool, x.table, x.client, requested, x.now) && handOut(x, pool, requested);
   if (known) {
     const own = reservation?.address === requested || holds(x, pool, requested, ['offered', 'bound', 'released', 'expired']);
     if (own && grantable) return x.decide('ack', bindAddress(x, pool, requested));
@@ -77,6 +77,12 @@ function renewing(x: Exchange, ciaddr: Ipv4): Decision {
   if (!pool || pool !== home) return x.decide('nak-wrong-network', nak(x, 'address not on this network'), pool?.id ?? null);
   const reserved = pool.reservationFor(x.client)?.address === ciaddr;
   const own = reserved || holds(x, pool, ciaddr, ['bound', 'offered', 'expired']);
-  if (own && canGrant(pool, x.table, x.client, ciaddr, x.now)) return x.decide('ack', bindAddress(x, pool, ciaddr));
+  if (own && canGrant(pool, x.table, x.client, ciaddr, x.now) && handOut(x, pool, ciaddr)) return x.decide('ack', bindAddress(x, pool, ciaddr));
   return x.decide('nak-wrong-address', nak(x, 'address not leased to this client'));
+}
+
+/** Another server's block is that server's to hand out, unless the client holds the address live. */
+function handOut(x: Exchange, pool: Pool, address: Ipv4): boolean {
+  const alloc = x.services.allocator(pool);
+  return mayHandOut(pool, x.table, x.client, address, x.now, (a) => alloc.inScope(a));
 }
