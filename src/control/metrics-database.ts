@@ -16,7 +16,8 @@ export interface ClaimFigures {
 export class DatabaseMetrics {
   private readonly roundTrip = new LeanHistogram(LATENCY_BUCKETS);
   private readonly batch = new LeanHistogram(BATCH_BUCKETS);
-  private connected = 0;
+  // The writer counts as up from the start (the store reports only changes); the feed reports its connect.
+  private readonly connected = { writer: 1, feed: 0 };
   private disconnects = 0;
   private conflicts = 0;
   private feedRows = 0;
@@ -29,9 +30,10 @@ export class DatabaseMetrics {
     this.roundTrip.observe(seconds);
   };
 
-  readonly connection = (up: boolean): void => {
-    if (!up && this.connected === 1) this.disconnects++;
-    this.connected = up ? 1 : 0;
+  /** The write connections or the change feed went up or down. */
+  readonly connection = (link: 'writer' | 'feed', up: boolean): void => {
+    if (!up && this.connected[link] === 1) this.disconnects++;
+    this.connected[link] = up ? 1 : 0;
   };
 
   readonly conflicted = (addresses: number): void => {
@@ -50,8 +52,11 @@ export class DatabaseMetrics {
       collected('hydra_db_batch_records', 'Lease records written by one database transaction.', 'histogram', () =>
         histogramSamples('hydra_db_batch_records', [{ labels: {}, h: this.batch }]),
       ),
-      collected('hydra_db_connected', 'Whether the lease store is connected to the database (1) or not (0).', 'gauge', () => [{ value: this.connected }]),
-      collected('hydra_db_disconnects_total', 'Times the lease store lost its database connection.', 'counter', () => [{ value: this.disconnects }]),
+      collected('hydra_db_connected', 'Whether the lease writes (link=writer) and the change feed (link=feed) are connected to the database (1) or not (0).', 'gauge', () => [
+        { labels: { link: 'writer' }, value: this.connected.writer },
+        { labels: { link: 'feed' }, value: this.connected.feed },
+      ]),
+      collected('hydra_db_disconnects_total', 'Times a database link of the lease store went down.', 'counter', () => [{ value: this.disconnects }]),
       collected('hydra_db_conflicts_total', "Lease changes the database refused because another server's client holds the address.", 'counter', () => [
         { value: this.conflicts },
       ]),

@@ -25,6 +25,11 @@ export interface LeaseStore {
    * applies them to its lease table. An embedded store has no other writers and leaves this out.
    */
   watch?(listener: (change: LeaseChange) => void): void;
+  /**
+   * Shared stores only: re-reads the records of `addresses` now and delivers them through
+   * `watch`, so a decision can be checked against the database before it is sent.
+   */
+  verify?(addresses: readonly number[]): Promise<void>;
 }
 
 export interface LoadResult {

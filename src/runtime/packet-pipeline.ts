@@ -25,6 +25,12 @@ export interface PipelineDeps {
   clock: () => number;
   /** Metrics: a reply of `replyType` left `seconds` after its request arrived (must be cheap). */
   replyLatency?: (replyType: number, seconds: number) => void;
+  /**
+   * Shared database only: brings the lease table's rows for `addresses` up to date with the
+   * database. Another server may have just changed them (its change is still on the feed), so an
+   * OFFER or NAK — decided from the local table alone — is checked first and decided again.
+   */
+  verify?: (addresses: Ipv4[]) => Promise<void>;
 }
 
 function hex(bytes: Uint8Array): string {
@@ -36,7 +42,7 @@ function hex(bytes: Uint8Array): string {
  * dropped here; nothing below this function sees it, so it can change no state.
  */
 export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource, iface: NetInterface | null): void {
-  const { engine, transport, counters, log, commits } = deps;
+  const { counters, log } = deps;
   const receivedAt = deps.replyLatency ? performance.now() : 0;
   let req: DhcpMessage;
   try {
@@ -52,7 +58,12 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
   const type = messageType(req);
   counters.received(type);
   if (log.enabled('debug')) log.log('debug', 'packet', describe(req, from));
+  answer(deps, req, data, from, iface, receivedAt, false);
+}
 
+function answer(deps: PipelineDeps, req: DhcpMessage, data: Buffer, from: PacketSource, iface: NetInterface | null, receivedAt: number, verified: boolean): void {
+  const { engine, transport, counters, log, commits } = deps;
+  const type = messageType(req);
   const decision = engine.handle(req, {
     now: deps.clock(),
     serverId: serverIdFor(deps, iface, req, from),
@@ -60,6 +71,23 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
   });
   const reply = decision.reply;
   const replyType = reply ? messageType(reply) : null;
+  if (!verified && deps.verify && (replyType === MessageType.Offer || replyType === MessageType.Nak)) {
+    const address = replyType === MessageType.Offer ? reply!.yiaddr : requestedAddress(req);
+    if (address !== 0) {
+      // The request's bytes may be reused by the socket layer once we return: keep a copy.
+      const copy = Buffer.from(data);
+      deps.verify([address]).then(
+        () => answer(deps, decodeMessage(copy), copy, from, iface, receivedAt, true),
+        (e: unknown) => {
+          // Without the database we cannot tell: stay silent rather than offer or refuse wrongly.
+          counters.add('pkt4-receive-drop');
+          counters.add('drop-database-unavailable');
+          log.log('verbose', 'could not check the lease with the database', { error: String(e) });
+        },
+      );
+      return;
+    }
+  }
   if (log.enabled('verbose')) {
     log.log('verbose', 'decision', {
       client: hex(hardwareAddress(req)),
@@ -106,6 +134,12 @@ export function servePacket(deps: PipelineDeps, data: Buffer, from: PacketSource
 }
 
 const NO_SEND_OPTIONS: SendOptions = {};
+
+/** The address a REQUEST is about: option 50 (SELECTING, INIT-REBOOT), else ciaddr. */
+function requestedAddress(req: DhcpMessage): Ipv4 {
+  const o = req.options.get(50);
+  return o && o.length === 4 ? ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0 : req.ciaddr;
+}
 
 /** Where a broadcast reply goes when the transport cannot pick the link (one unbound socket). */
 function broadcastTo(engine: DhcpEngine, subnetId: number | null): SendOptions {

@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import type { ServeOptions } from '../cli/args.js';
 import { loadConfig } from '../config/load-config.js';
 import { DhcpEngine, LeaseTable } from '../engine/engine.js';
-import { openEmbeddedStore } from '../leases/embedded-store.js';
-import { StoreError } from '../leases/lease-store.js';
+import { LeaseConflict, StoreError } from '../leases/lease-store.js';
 import { DhcpTransport } from '../net/transport.js';
 import { ServerMetrics } from '../control/metrics.js';
 import { metricsRoute } from '../control/metrics-route.js';
@@ -20,6 +19,7 @@ import { openControlApi } from './control-api.js';
 import { LocalControl } from './local-control.js';
 import { shardConfig } from './shard-config.js';
 import { prepareLayout, readLayout, shardDir } from './shard-layout.js';
+import { openStore } from './store-setup.js';
 
 /** Hydra mode: this process is worker `index` of `count`, on the reuseport socket `fd` its supervisor made. */
 export interface WorkerSeat {
@@ -70,28 +70,26 @@ function compactAfterFromEnv(): number | undefined {
 export async function startServer(opts: ServeOptions, log: Logger, seat?: WorkerSeat): Promise<RunningServer> {
   let config = loadConfig({ configFile: opts.configFile, poolDir: opts.poolDir });
   let dataDir = opts.dataDir;
+  const shared = config.store?.kind === 'postgres';
+  if (shared && seat) {
+    // Each worker would need its own server name and claims; not built yet (see README).
+    throw new StoreError(`${config.source}: store type postgres does not run in Hydra mode yet: use -P 1 (run several servers instead)`);
+  }
   if (seat) {
     // The supervisor prepared the layout; this worker serves its share of it.
     const layout = await readLayout(opts.dataDir);
     if (!layout || layout.workers !== seat.count) throw new StoreError(`${opts.dataDir}: no lease layout for ${seat.count} workers`);
     config = shardConfig(config, seat.index, seat.count, layout.carried);
     dataDir = shardDir(opts.dataDir, seat.index, seat.count);
-  } else {
+  } else if (!shared) {
     // A data dir last served by several workers is folded back into one store first.
     await prepareLayout(opts.dataDir, 1, config, log);
   }
   // The leases come back before any socket opens: a client must never be answered from an
   // empty table while its lease is still on disk.
   let metrics: ServerMetrics | undefined;
-  const store = await openEmbeddedStore({
-    observer: {
-      committed: (seconds) => metrics?.storeObserver.committed(seconds),
-      synced: (records) => metrics?.storeObserver.synced(records),
-    },
-    dataDir: resolve(dataDir),
-    compactAfterRecords: compactAfterFromEnv(),
-    log: (level, msg, fields) => log.log(level, msg, fields),
-  });
+  const setup = await openStore({ config, dataDir: resolve(dataDir), log, metrics: () => metrics, compactAfterRecords: compactAfterFromEnv() });
+  const store = setup.store;
   let transport: DhcpTransport;
   let engine: DhcpEngine;
   let commits: DurableCommits;
@@ -108,7 +106,7 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
       log: (msg) => log.log('warn', msg),
     });
   } catch (e) {
-    await store.close();
+    await setup.close();
     throw e;
   }
   const counters = new Counters();
@@ -119,8 +117,17 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
   const deps = {
     engine, transport, counters, log, commits, serverId: opts.serverId, clock,
     replyLatency: metrics.replyLatency,
-    onCommitFailure: (e: unknown) => health.failed(e),
+    verify: store.verify ? (addresses: number[]) => store.verify!(addresses) : undefined,
+    // A conflict is another server's client winning the address in the shared database.
+    onCommitFailure: (e: unknown) => (e instanceof LeaseConflict ? counters.add('lease-conflicts') : health.failed(e)),
   };
+  try {
+    await setup.attach(engine, metrics);
+  } catch (e) {
+    await transport.close();
+    await setup.close();
+    throw e;
+  }
   const control = new LocalControl({
     engine, commits, counters, statistics, log, clock, configFile: opts.configFile, poolDir: opts.poolDir,
     // shutdown over the API takes the same path as SIGTERM.
@@ -129,7 +136,10 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
   const reloader = new ConfigReloader({
     engine, log, clock,
     sources: { configFile: opts.configFile, poolDir: opts.poolDir },
-    onResult: (ok, at) => metrics!.reloaded(ok, at),
+    onResult: (ok, at) => {
+      metrics!.reloaded(ok, at);
+      if (ok) setup.reconfigure(engine.config).catch((e: unknown) => log.log('warn', 'address blocks not updated after reload', { error: String(e) }));
+    },
     reloadVia: () => control.reloadConfig(),
   });
   const stopReloadOnSighup = reloadOnSighup(reloader);
@@ -162,7 +172,7 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
     stopReloadOnSighup();
     clearInterval(reclaim);
     await transport.close();
-    await store.close();
+    await setup.close();
     throw e;
   }
 
@@ -190,7 +200,7 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
       control.stopTimers();
       await api?.close();
       await transport.close();
-      await store.close();
+      await setup.close();
     },
   };
 }

@@ -104,6 +104,8 @@ export class PostgresLeaseStore implements LeaseStore {
   /** Addresses to re-read and deliver once nothing of ours is pending on them. */
   private readonly toRefresh = new Set<number>();
   private refreshing = false;
+  private readonly verifyAddresses = new Set<number>();
+  private verifyWaiters: { resolve(): void; reject(e: Error): void }[] = [];
   private refreshTimer: NodeJS.Timeout | null = null;
   private pumpScheduled = false;
   private downUntil = 0;
@@ -175,6 +177,40 @@ export class PostgresLeaseStore implements LeaseStore {
       }
     }
     return { leases, dropped };
+  }
+
+  /**
+   * Re-reads the rows of `addresses` and hands them to the watch listeners, so the runtime can
+   * decide an OFFER or NAK again on what the database holds now rather than on a feed that may
+   * lag by a few milliseconds. Calls of one event-loop turn share one query. Rejects with
+   * StoreError when the database does not answer.
+   */
+  verify(addresses: readonly number[]): Promise<void> {
+    if (this.closing) return Promise.reject(new StoreError(`${this.where}: the lease store is closed`));
+    return new Promise<void>((resolve, reject) => {
+      for (const a of addresses) this.verifyAddresses.add(a);
+      this.verifyWaiters.push({ resolve, reject });
+      if (this.verifyWaiters.length === 1) setImmediate(() => this.runVerify());
+    });
+  }
+
+  private runVerify(): void {
+    const addresses = [...this.verifyAddresses];
+    const waiters = this.verifyWaiters;
+    this.verifyAddresses.clear();
+    this.verifyWaiters = [];
+    this.pool.query<LeaseRow>(`SELECT ${LEASE_SELECT} FROM hydra_lease4 WHERE address = ANY($1::bigint[])`, [addresses]).then(
+      (res) => {
+        let n = 0;
+        for (const row of res.rows) n += this.deliverRow(row);
+        if (n > 0) this.observer?.feedApplied(n);
+        for (const w of waiters) w.resolve();
+      },
+      (e: unknown) => {
+        const err = new StoreError(`${this.where}: cannot read leases: ${(e as Error).message}`);
+        for (const w of waiters) w.reject(err);
+      },
+    );
   }
 
   watch(listener: (change: LeaseChange) => void): void {
