@@ -57,6 +57,9 @@ export interface EmbeddedStoreStats extends StoreStats {
   compactions: number;
 }
 
+/** What a commit with nothing to write returns: one shared, already resolved promise. */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** After a failed compaction, wait this long before trying again. */
 const COMPACTION_RETRY_MS = 30_000;
 const MIN_COMPACT_AFTER = 100_000;
@@ -293,6 +296,7 @@ export class EmbeddedStore implements LeaseStore {
       (entries) => this.durable(entries),
       this.stats,
       (m, f) => this.log('error', m, f),
+      this.observer ? (seconds) => this.observer!.committed(seconds) : undefined,
     );
   }
 
@@ -301,35 +305,29 @@ export class EmbeddedStore implements LeaseStore {
    * needs no disk write); resolves once they are synced. With nothing to write it resolves at once.
    */
   commit(changes: readonly LeaseChange[]): Promise<void> {
-    if (this.phase !== 'loaded' || !this.appender) {
+    const appender = this.appender;
+    if (this.phase !== 'loaded' || !appender) {
       const why = this.phase === 'opened' ? 'load() must run before commit()' : 'the store is closed';
       return Promise.reject(new StoreError(`lease store ${this.directory}: ${why}`));
     }
-    const frames: Buffer[] = [];
-    const entries: DurableEntry[] = [];
+    // Encode everything first: a lease the format cannot hold fails this commit alone, before
+    // any of its frames joins the shared batch.
+    let frames: Buffer[] | null = null;
     try {
       for (const c of changes) {
-        if (c.kind === 'upsert') {
-          if (c.lease.state === 'offered') continue;
-          const frame = encodeUpsert(c.lease);
-          frames.push(frame);
-          entries.push({ address: c.lease.address >>> 0, frame });
-        } else {
-          frames.push(encodeDelete(c.address));
-          entries.push({ address: c.address >>> 0, frame: null });
-        }
+        if (c.kind === 'upsert' && c.lease.state === 'offered') continue;
+        (frames ??= []).push(c.kind === 'upsert' ? encodeUpsert(c.lease) : encodeDelete(c.address));
       }
     } catch (err) {
       return Promise.reject(err);
     }
-    if (frames.length === 0) return Promise.resolve();
-    const done = this.appender.append(frames, entries);
-    const observer = this.observer;
-    if (observer) {
-      const start = performance.now();
-      done.then(() => observer.committed((performance.now() - start) / 1000), () => undefined);
+    if (frames === null) return RESOLVED;
+    let i = 0;
+    for (const c of changes) {
+      if (c.kind === 'delete') appender.add(c.address >>> 0, frames[i++]!, true);
+      else if (c.lease.state !== 'offered') appender.add(c.lease.address >>> 0, frames[i++]!, false);
     }
-    return done;
+    return appender.seal();
   }
 
   private durable(entries: DurableEntry[]): void {

@@ -14,11 +14,29 @@ export interface CommitCounters {
   failures: number;
 }
 
+/**
+ * Appends gathered for one write + sync. Every append in a batch succeeds or fails together, so
+ * they all share one promise (no promise, closure or waiter object per commit on the hot path).
+ */
 interface Batch {
   frames: Buffer[];
   bytes: number;
   entries: DurableEntry[];
-  waiters: { resolve: () => void; reject: (err: Error) => void }[];
+  /** performance.now() of each append, for the observer's commit latency. */
+  appendedAt: number[];
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { frames: [], bytes: 0, entries: [], appendedAt: [], done, resolve, reject };
 }
 
 /**
@@ -61,6 +79,8 @@ export class GroupCommitLog {
     private readonly onDurable: (entries: DurableEntry[]) => void,
     private readonly counters: CommitCounters,
     private readonly logError: (message: string, fields: Record<string, unknown>) => void,
+    /** Told, per append, how many seconds it took to become durable (metrics; keep it cheap). */
+    private readonly committed?: (seconds: number) => void,
   ) {}
 
   get path(): string {
@@ -72,16 +92,23 @@ export class GroupCommitLog {
     this.file = { path, handle: this.file.handle };
   }
 
-  append(frames: Buffer[], entries: DurableEntry[]): Promise<void> {
-    const batch = (this.pending ??= { frames: [], bytes: 0, entries: [], waiters: [] });
-    for (const f of frames) {
-      batch.frames.push(f);
-      batch.bytes += f.length;
-    }
-    for (const e of entries) batch.entries.push(e);
-    const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+  /** Adds one change's frame to the batch being gathered: an upsert's, or a delete's. */
+  add(address: number, frame: Buffer, deleted: boolean): void {
+    const batch = (this.pending ??= newBatch());
+    batch.frames.push(frame);
+    batch.bytes += frame.length;
+    batch.entries.push({ address, frame: deleted ? null : frame });
+  }
+
+  /**
+   * Ends one commit's add() calls: resolves once they are durable (shared by everything in the
+   * same batch). Call it only after at least one add().
+   */
+  seal(): Promise<void> {
+    const batch = this.pending!;
+    if (this.committed) batch.appendedAt.push(performance.now());
     this.kick();
-    return done;
+    return batch.done;
   }
 
   /** Sends later batches to `file` (between two batches); resolves with the file it replaced. */
@@ -159,7 +186,7 @@ export class GroupCommitLog {
         `cannot make ${batch.entries.length} lease record(s) durable in ${this.file.path}: ${describeIoError(err)}`,
       );
       this.logError(error.message, { file: this.file.path, records: batch.entries.length });
-      for (const w of batch.waiters) w.reject(error);
+      batch.reject(error);
       return;
     }
     this.length += data.length;
@@ -168,6 +195,10 @@ export class GroupCommitLog {
     this.counters.records += batch.entries.length;
     if (batch.entries.length > this.counters.largestBatch) this.counters.largestBatch = batch.entries.length;
     this.onDurable(batch.entries);
-    for (const w of batch.waiters) w.resolve();
+    if (this.committed) {
+      const now = performance.now();
+      for (const at of batch.appendedAt) this.committed((now - at) / 1000);
+    }
+    batch.resolve();
   }
 }

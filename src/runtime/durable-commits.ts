@@ -4,6 +4,7 @@ import { LeaseConflict, type LeaseStore } from '../leases/lease-store.js';
 import type { Ipv4 } from '../protocol/ipv4.js';
 
 const addressOf = (c: LeaseChange): Ipv4 => (c.kind === 'upsert' ? c.lease.address : c.address);
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * The runtime's side of "an ACK only after its lease is durable". The engine has already
@@ -36,40 +37,41 @@ export class DurableCommits {
   commit(changes: readonly LeaseChange[], dependsOn: Ipv4 | null = null): Promise<void> {
     const prior = dependsOn === null ? undefined : this.inFlight.get(dependsOn);
     let batch = changes;
+    // Only after failures: the addresses this commit carries again (the usual commit allocates no array).
+    let retried: Ipv4[] | null = null;
     if (this.retry.size > 0) {
-      const again: LeaseChange[] = [];
-      for (const address of this.retry) {
+      retried = [...this.retry];
+      const again = retried.map((address): LeaseChange => {
         const lease = this.table.get(address);
-        again.push(lease ? { kind: 'upsert', lease } : { kind: 'delete', address });
-      }
+        return lease ? { kind: 'upsert', lease } : { kind: 'delete', address };
+      });
       // The table holds the latest state, so these go last and win over older ones in `changes`.
       batch = [...changes, ...again];
     }
-    if (batch.length === 0) return prior ?? Promise.resolve();
+    if (batch.length === 0) return prior ?? RESOLVED;
     const own = this.store.commit(batch);
-    const addresses = batch.map(addressOf);
-    const retried = [...this.retry];
-    for (const a of addresses) this.inFlight.set(a, own);
-    const forget = (): void => {
-      for (const a of addresses) if (this.inFlight.get(a) === own) this.inFlight.delete(a);
-    };
+    for (const c of batch) this.inFlight.set(addressOf(c), own);
     own.then(
-      () => {
-        forget();
-        for (const a of retried) this.retry.delete(a);
-      },
-      (e: unknown) => {
-        forget();
-        // A conflict is the shared database's answer, not a failed write: the winner's row
-        // arrives through the store's watch; retrying our version would only lose again.
-        // The rest of the call committed.
-        if (e instanceof LeaseConflict) {
-          for (const a of retried) this.retry.delete(a);
-          return;
-        }
-        for (const a of addresses) this.retry.add(a);
-      },
+      () => this.settled(batch, own, retried, false),
+      (e: unknown) => this.settled(batch, own, retried, !(e instanceof LeaseConflict)),
     );
     return prior ? Promise.all([own, prior]).then(() => undefined) : own;
+  }
+
+  /**
+   * A commit's outcome. A LeaseConflict is the shared database's answer, not a failed write: the
+   * winner's row arrives through the store's watch, retrying our version would only lose again,
+   * and the rest of the call committed — so it settles like a success.
+   */
+  private settled(batch: readonly LeaseChange[], own: Promise<void>, retried: Ipv4[] | null, failed: boolean): void {
+    for (const c of batch) {
+      const a = addressOf(c);
+      if (this.inFlight.get(a) === own) this.inFlight.delete(a);
+    }
+    if (failed) {
+      for (const c of batch) this.retry.add(addressOf(c));
+    } else if (retried) {
+      for (const a of retried) this.retry.delete(a);
+    }
   }
 }
