@@ -54,7 +54,8 @@ export function hydraConfig(pool: PoolSpec, store?: HydraPgStore): string {
     `lease-time: ${LEASE.valid}`,
     `renewal-time: ${LEASE.renew}`,
     `rebinding-time: ${LEASE.rebind}`,
-    `lease-cache-percent: ${CACHE_PERCENT}`,
+    // A shared database confirms every renewal (Hydra refuses caching with store postgres).
+    `lease-cache-percent: ${store ? 0 : CACHE_PERCENT}`,
     'options:',
     `  domain-name-servers: [${SERVER_ADDRESS}]`,
     'subnets:',
@@ -87,7 +88,9 @@ export function keaConfig(pool: PoolSpec, k: KeaSettings): object {
       'valid-lifetime': LEASE.valid,
       'renew-timer': LEASE.renew,
       'rebind-timer': LEASE.rebind,
-      'cache-threshold': CACHE_PERCENT / 100,
+      // On PostgreSQL, caching is off as it is for Hydra there: Kea 2.2 caches only with a
+      // cache-threshold (it accepts no 0), so the key is left out.
+      ...(k.postgres ? {} : { 'cache-threshold': CACHE_PERCENT / 100 }),
       'option-data': [{ name: 'domain-name-servers', data: SERVER_ADDRESS }],
       subnet4: [
         {

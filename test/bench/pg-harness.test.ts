@@ -37,6 +37,7 @@ test('the Hydra database config loads: store postgres with url, server name and 
     await writeFile(file, hydraConfig(POOLS['/16b'], { url, serverName: 'bench-2', claimSeconds: 6 }));
     const config = loadConfig({ configFile: file });
     assert.deepEqual(config.store, { kind: 'postgres', url, serverName: 'bench-2', blockSize: 256, claimSeconds: 6 });
+    assert.equal(config.leaseCachePercent, 0, 'a shared database confirms every renewal');
     assert.deepEqual(config.subnets[0]!.ranges, [{ start: ip('10.85.1.0'), end: ip('10.85.255.254') }]);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -47,6 +48,7 @@ test('the Kea config with PostgreSQL: lease-database postgresql on the socket di
   const k = keaConfig(POOLS['/16b'], { iface: 'hybs1', leaseFile: '/unused', postgres: { host: '/tmp/hydra-pg-x', port: 30000, name: 'kea_t2', user: 'postgres' }, multiThreaded: false }) as { Dhcp4: Record<string, any> };
   assert.deepEqual(k.Dhcp4['lease-database'], { type: 'postgresql', name: 'kea_t2', host: '/tmp/hydra-pg-x', port: 30000, user: 'postgres' });
   assert.deepEqual(k.Dhcp4.subnet4[0].pools, [{ pool: '10.85.1.0 - 10.85.255.254' }]);
+  assert.ok(!('cache-threshold' in k.Dhcp4), 'no lease caching on the database, as for Hydra');
 });
 
 test('perfdhcp: -b mac= base only when asked; merged reports sum counters and pool delays', () => {
