@@ -64,6 +64,7 @@ const BACKOFF_MAX_MS = 2_000;
 const REFRESH_RETRY_MS = 1_000;
 const REFRESH_CHUNK = 5_000;
 const CLOSE_DRAIN_MS = 5_000;
+const VERIFY_SETTLE_MS = 2_000;
 
 /**
  * Checks the schema (creating it in an empty database; refusing an unknown or older one), then
@@ -199,6 +200,21 @@ export class PostgresLeaseStore implements LeaseStore {
     const waiters = this.verifyWaiters;
     this.verifyAddresses.clear();
     this.verifyWaiters = [];
+    void this.whenSettled(addresses).then(() => this.readForVerify(addresses, waiters));
+  }
+
+  /**
+   * A write of ours still pending on an address decides what its row becomes (and keeps the
+   * feed from delivering it): a check must read after it, not before. Bounded wait.
+   */
+  private async whenSettled(addresses: readonly number[]): Promise<void> {
+    const deadline = Date.now() + VERIFY_SETTLE_MS;
+    while (addresses.some((a) => this.busy.has(a)) && Date.now() < deadline && !this.closing) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
+  private readForVerify(addresses: number[], waiters: { resolve(): void; reject(e: Error): void }[]): void {
     this.pool.query<LeaseRow>(`SELECT ${LEASE_SELECT} FROM hydra_lease4 WHERE address = ANY($1::bigint[])`, [addresses]).then(
       (res) => {
         let n = 0;
