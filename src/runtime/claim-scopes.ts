@@ -1,6 +1,7 @@
 import type { ServerConfig } from '../config/model.js';
 import type { DhcpEngine } from '../engine/engine.js';
 import type { BlockClaims } from '../leases/postgres/block-claims.js';
+import { ServerNameInUse } from '../leases/postgres/server-registry.js';
 
 /** How often the scopes are checked for running low; a block lasts ~25 ms at 10,000 new clients/s. */
 const HUNGER_CHECK_MS = 100;
@@ -18,15 +19,36 @@ export class ClaimScopes {
     private readonly engine: DhcpEngine,
     private readonly claims: BlockClaims,
     private readonly lowWater: number,
+    private readonly claimSeconds: number,
+    private readonly onWait: (why: string) => void,
   ) {}
 
   async start(config: ServerConfig): Promise<void> {
     for (const s of config.subnets) this.engine.setAllocationScope(s.id, []);
     this.claims.onChange((subnetId, ranges) => this.engine.setAllocationScope(subnetId, ranges));
-    await this.claims.start(config);
+    await this.startClaims(config);
     this.applyAll(config);
     this.timer = setInterval(() => this.checkHunger(), HUNGER_CHECK_MS);
     this.timer.unref();
+  }
+
+  /**
+   * A server restarted right after a crash finds its own previous instance still registered:
+   * that row lapses within claimSeconds because nobody renews it. A name another live server
+   * keeps renewing stays taken, and then the start fails.
+   */
+  private async startClaims(config: ServerConfig): Promise<void> {
+    const deadline = Date.now() + (this.claimSeconds + 1) * 1000;
+    for (;;) {
+      try {
+        await this.claims.start(config);
+        return;
+      } catch (e) {
+        if (!(e instanceof ServerNameInUse) || Date.now() > deadline) throw e;
+        this.onWait(e.message);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   /** After a reload: new ranges get blocks, gone subnets lose their scope. */

@@ -91,7 +91,11 @@ async function openShared(cfg: PostgresStoreConfig, o: StoreSetupOptions): Promi
     async attach(engine, metrics) {
       metrics.register(db.definitions());
       store.watch?.((change) => applyRemote(engine.leases, change));
-      scopes = new ClaimScopes(engine, claims!, Math.max(1, Math.floor(cfg.blockSize / 2)));
+      let waited = false;
+      scopes = new ClaimScopes(engine, claims!, Math.max(1, Math.floor(cfg.blockSize / 2)), cfg.claimSeconds, (why) => {
+        if (!waited) log('warn', 'waiting for the previous instance of this server name to lapse', { reason: why });
+        waited = true;
+      });
       await scopes.start(engine.config);
       log('info', 'sharing leases through PostgreSQL', { server: serverName, blocks: claims!.stats.owned });
     },
