@@ -72,7 +72,29 @@ export interface BatchResult {
   kept: number[];
 }
 
+/** Deadlock or serialization failure: the statement was rolled back whole and can simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 4;
+
+/**
+ * Runs the batch statement. Two servers' batches touching the same addresses can deadlock (one
+ * locks X then Y, the other Y then X, e.g. an upsert here and a delete there); PostgreSQL
+ * aborts one of them, which is then run again. Rows go in address order to make that rarer.
+ */
 export async function writeBatch(db: Pick<pg.Pool, 'query'>, input: BatchInput): Promise<BatchResult> {
+  const sorted = { ...input, upserts: [...input.upserts].sort((x, y) => x.address - y.address), deletes: [...input.deletes].sort((x, y) => x - y) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runBatch(db, sorted);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw e;
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    }
+  }
+}
+
+async function runBatch(db: Pick<pg.Pool, 'query'>, input: BatchInput): Promise<BatchResult> {
   const res = await db.query<{ kind: string; address: number }>(WRITE_BATCH_SQL, [
     ...leaseColumns(input.upserts),
     input.deletes,

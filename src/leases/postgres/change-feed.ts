@@ -11,10 +11,12 @@ import { LEASE_SELECT, type LeaseRow } from './row-codec.js';
 import { FEED_CHANNEL } from './schema.js';
 
 export interface FeedSink {
+  /** Called just before each read; its value comes back with the result (see the store's `mark`). */
+  mark(): number;
   /** Rows of other writers' batches (current versions) and the addresses those batches deleted. */
-  changed(rows: LeaseRow[], deleted: number[]): void;
+  changed(rows: LeaseRow[], deleted: number[], mark: number): void;
   /** Every row, after a (re)connect. */
-  resynced(rows: LeaseRow[]): void;
+  resynced(rows: LeaseRow[], mark: number): void;
   connection(up: boolean): void;
 }
 
@@ -144,17 +146,19 @@ export class ChangeFeed {
       if (this.needResync || notices.some((n) => n.deleted === '*')) {
         // Notices from now on are handled after the full read; earlier ones it covers.
         this.needResync = false;
+        const mark = this.sink.mark();
         const res = await client.query<LeaseRow>(`SELECT ${LEASE_SELECT} FROM hydra_lease4`);
         if (this.client !== client || this.closed) return;
-        this.sink.resynced(res.rows);
+        this.sink.resynced(res.rows, mark);
         continue;
       }
       const batches = [...new Set(notices.map((n) => n.batch))];
+      const mark = this.sink.mark();
       const res = await client.query<LeaseRow>(`SELECT ${LEASE_SELECT} FROM hydra_lease4 WHERE batch = ANY($1::bigint[])`, [batches]);
       if (this.client !== client || this.closed) return;
       const deleted: number[] = [];
       for (const n of notices) if (n.deleted !== '*') deleted.push(...n.deleted);
-      this.sink.changed(res.rows, deleted);
+      this.sink.changed(res.rows, deleted, mark);
     }
   }
 }

@@ -102,6 +102,14 @@ export class PostgresLeaseStore implements LeaseStore {
   private readonly busy = new Map<number, number>();
   /** Addresses the database holds a row for, as far as we know (load, our writes, the feed). */
   private readonly present = new Set<number>();
+  /**
+   * Our batches' completions, counted, and the count at each address's latest. A read sent
+   * before one of our writes completed may have run before it committed (replies on different
+   * connections can arrive in either order): its row for that address is stale, so it is
+   * re-read instead of delivered.
+   */
+  private completions = 0;
+  private readonly completedAt = new Map<number, number>();
   /** Addresses to re-read and deliver once nothing of ours is pending on them. */
   private readonly toRefresh = new Set<number>();
   private refreshing = false;
@@ -133,8 +141,9 @@ export class PostgresLeaseStore implements LeaseStore {
       opts.config,
       opts.serverName,
       {
-        changed: (rows, deleted) => this.feedChanged(rows, deleted),
-        resynced: (rows) => this.feedResynced(rows),
+        mark: () => this.completions,
+        changed: (rows, deleted, mark) => this.feedChanged(rows, deleted, mark),
+        resynced: (rows, mark) => this.feedResynced(rows, mark),
         connection: (up) => {
           this.observer?.connection('feed', up);
           // The database answers again: let commits try at once rather than after the backoff.
@@ -215,10 +224,11 @@ export class PostgresLeaseStore implements LeaseStore {
   }
 
   private readForVerify(addresses: number[], waiters: { resolve(): void; reject(e: Error): void }[]): void {
+    const mark = this.completions;
     this.pool.query<LeaseRow>(`SELECT ${LEASE_SELECT} FROM hydra_lease4 WHERE address = ANY($1::bigint[])`, [addresses]).then(
       (res) => {
         let n = 0;
-        for (const row of res.rows) n += this.deliverRow(row);
+        for (const row of res.rows) n += this.deliverRow(row, mark);
         if (n > 0) this.observer?.feedApplied(n);
         for (const w of waiters) w.resolve();
       },
@@ -350,8 +360,16 @@ export class PostgresLeaseStore implements LeaseStore {
       )
       .finally(() => {
         this.inFlight--;
-        for (const l of upserts) this.inFlightAddresses.delete(l.address);
-        for (const a of deletes) this.inFlightAddresses.delete(a);
+        // Failed batches count too: a write whose reply was lost may still have committed.
+        const seq = ++this.completions;
+        for (const l of upserts) {
+          this.inFlightAddresses.delete(l.address);
+          this.completedAt.set(l.address, seq);
+        }
+        for (const a of deletes) {
+          this.inFlightAddresses.delete(a);
+          this.completedAt.set(a, seq);
+        }
         this.pump();
         this.scheduleRefresh();
       });
@@ -390,15 +408,20 @@ export class PostgresLeaseStore implements LeaseStore {
     }
   }
 
-  /** Hands the database's row to the listeners, unless a change of ours is pending there. */
-  private deliverRow(row: LeaseRow): number {
+  /** True when a read sent at `mark` may predate our own latest write at `address`. */
+  private stale(address: number, mark: number): boolean {
+    return this.busy.has(address) || (this.completedAt.get(address) ?? 0) > mark;
+  }
+
+  /** Hands the database's row (read at `mark`) to the listeners, unless ours may be newer. */
+  private deliverRow(row: LeaseRow, mark: number): number {
     const lease = rowToLease(row);
     if (typeof lease === 'string') {
       this.log('warn', 'skipped an unreadable lease row', { database: this.where, address: row.address, reason: lease });
       return 0;
     }
-    if (this.busy.has(lease.address)) {
-      // Our pending write decides what the row becomes; re-read after it.
+    if (this.stale(lease.address, mark)) {
+      // Our write decides (or decided) what the row becomes; re-read after it.
       this.toRefresh.add(lease.address);
       return 0;
     }
@@ -407,8 +430,8 @@ export class PostgresLeaseStore implements LeaseStore {
     return 1;
   }
 
-  private deliverDelete(address: number): number {
-    if (this.busy.has(address)) {
+  private deliverDelete(address: number, mark: number): number {
+    if (this.stale(address, mark)) {
       this.toRefresh.add(address);
       return 0;
     }
@@ -417,23 +440,23 @@ export class PostgresLeaseStore implements LeaseStore {
     return 1;
   }
 
-  private feedChanged(rows: LeaseRow[], deleted: number[]): void {
+  private feedChanged(rows: LeaseRow[], deleted: number[], mark: number): void {
     let n = 0;
     // Deletes first: the rows are the current versions, newer than any delete in these batches.
     // An address we never saw in the database is only in the engine's table as our own offer.
-    for (const a of deleted) if (this.present.has(a)) n += this.deliverDelete(a);
-    for (const r of rows) n += this.deliverRow(r);
+    for (const a of deleted) if (this.present.has(a)) n += this.deliverDelete(a, mark);
+    for (const r of rows) n += this.deliverRow(r, mark);
     this.counters.feedChanges += n;
     if (n > 0) this.observer?.feedApplied(n);
     this.scheduleRefresh();
   }
 
-  private feedResynced(rows: LeaseRow[]): void {
+  private feedResynced(rows: LeaseRow[], mark: number): void {
     const seen = new Set<number>();
     let n = 0;
     for (const r of rows) {
       seen.add(r.address);
-      n += this.deliverRow(r);
+      n += this.deliverRow(r, mark);
     }
     // Rows we knew that the database no longer has: confirm with a fresh read, then delete.
     for (const a of this.present) if (!seen.has(a)) this.toRefresh.add(a);
@@ -453,6 +476,7 @@ export class PostgresLeaseStore implements LeaseStore {
     if (ready.length === 0) return;
     for (const a of ready) this.toRefresh.delete(a);
     this.refreshing = true;
+    const mark = this.completions;
     this.pool
       .query<LeaseRow>(`SELECT ${LEASE_SELECT} FROM hydra_lease4 WHERE address = ANY($1::bigint[])`, [ready])
       .then(
@@ -461,7 +485,7 @@ export class PostgresLeaseStore implements LeaseStore {
           let n = 0;
           for (const a of ready) {
             const row = found.get(a);
-            n += row ? this.deliverRow(row) : this.deliverDelete(a);
+            n += row ? this.deliverRow(row, mark) : this.deliverDelete(a, mark);
           }
           this.counters.feedChanges += n;
           if (n > 0) this.observer?.feedApplied(n);
