@@ -75,6 +75,41 @@ describe('PostgreSQL lease store: the database stops and comes back', { skip, ti
     assert.deepEqual(unhandled, []);
   });
 
+  test('connections cut under load (pg_terminate_backend): every call settles, every resolved one is stored, the feed catches up', async () => {
+    const results = new Map<number, boolean>();
+    const pending = new Set<Promise<void>>();
+    let next = 0;
+    const t0 = Date.now();
+    let cut = false;
+    while (Date.now() - t0 < 1_500) {
+      while (pending.size < 20) {
+        const n = 1000 + next++;
+        const p: Promise<void> = a.store.commit([upsert(lease(n))]).then(
+          () => void results.set(n, true),
+          (e: unknown) => {
+            assert.ok(e instanceof StoreError, String(e));
+            results.set(n, false);
+          },
+        ).finally(() => pending.delete(p));
+        pending.add(p);
+      }
+      if (!cut && Date.now() - t0 > 500) {
+        cut = true;
+        const killed = Number(pg.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'hydra'").trim());
+        assert.ok(killed >= 4, `only ${killed} connections to cut`);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(pending);
+    const stored = new Set(pg.psql(`SELECT address - ${BASE} FROM hydra_lease4 WHERE address >= ${BASE + 1000}`).trim().split('\n').map(Number));
+    const resolved = [...results].filter(([, ok]) => ok).map(([n]) => n);
+    assert.ok(resolved.length > 20, `only ${resolved.length} commits resolved`);
+    for (const n of resolved) assert.ok(stored.has(n), `commit ${n} resolved but is not stored`);
+    // B's feed was cut too: it reconnects and resyncs, so it ends up knowing every stored row.
+    await until("B's feed to know every stored row", () => [...stored].every((n) => lastFor(b.seen, BASE + n)?.kind === 'upsert'), 15_000);
+    assert.deepEqual(unhandled, []);
+  });
+
   test('close() finishes while the database is down, and refuses later commits', async () => {
     const c = await openWatched(pg.url, 'c');
     pg.stop();
