@@ -91,7 +91,7 @@ describe('PostgreSQL lease store: one database, two servers', { skip, timeout: 1
     const b = await server('b');
     await a.store.commit([upsert(lease(30, { clientKey: 'C', expiresAt: NOW + 60 }))]);
     // The client renews through B...
-    await b.store.commit([upsert(lease(30, { clientKey: 'C', expiresAt: NOW + 3600 }))]);
+    await b.store.commit([upsert(lease(30, { clientKey: 'C', issuedAt: NOW + 30, expiresAt: NOW + 3600 }))]);
     // ...while A, whose clock says the old lease is over, reclaims from its stale view.
     const later = await server('a2', () => NOW + 120);
     await assert.rejects(later.store.commit([upsert(lease(30, { clientKey: 'C', state: 'expired', expiresAt: NOW + 60 }))]), LeaseConflict);
