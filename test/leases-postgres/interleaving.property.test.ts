@@ -37,7 +37,11 @@ const over = (l: Lease): boolean => l.state === 'released' || l.state === 'expir
 function allowed(stored: Lease | undefined, ch: LeaseChange): boolean {
   if (!stored) return true;
   if (ch.kind === 'delete') return over(stored);
-  return over(stored) || (stored.clientKey === ch.lease.clientKey && ch.lease.state !== 'expired');
+  if (over(stored)) return true;
+  if (stored.clientKey !== ch.lease.clientKey) return false;
+  // A release or expiry must name the stored lease (or a newer one); a grant always goes through.
+  const ending = ch.lease.state === 'released' || ch.lease.state === 'expired';
+  return !ending || ch.lease.issuedAt >= stored.issuedAt;
 }
 
 describe('PostgreSQL store: random interleavings of two servers', { skip, timeout: 300_000 }, () => {

@@ -106,6 +106,20 @@ describe('PostgreSQL lease store: one database, two servers', { skip, timeout: 1
     assert.equal(pg.psql(`SELECT state FROM hydra_lease4 WHERE address = ${BASE + 31}`).trim(), 'expired');
   });
 
+  test('a release or expiry must name the stored lease: a client that moves frees its old binding, a stale release is refused', async () => {
+    const a = await server('a');
+    const b = await server('b');
+    // The client moves (live lease at 40): its old binding is written expired with the same issued_at.
+    await a.store.commit([upsert(lease(40, { clientKey: 'M', expiresAt: NOW + 3600 }))]);
+    await a.store.commit([upsert(lease(40, { clientKey: 'M', state: 'expired', expiresAt: NOW })), upsert(lease(41, { clientKey: 'M', expiresAt: NOW + 3600 }))]);
+    assert.equal(pg.psql(`SELECT state FROM hydra_lease4 WHERE address = ${BASE + 40}`).trim(), 'expired');
+    // A release B learned late (the lease of NOW) cannot end the lease granted again at NOW + 50.
+    await a.store.commit([upsert(lease(42, { clientKey: 'R', expiresAt: NOW + 3600 }))]);
+    await a.store.commit([upsert(lease(42, { clientKey: 'R', issuedAt: NOW + 50, expiresAt: NOW + 3650 }))]);
+    await assert.rejects(b.store.commit([upsert(lease(42, { clientKey: 'R', state: 'released', expiresAt: NOW + 10 }))]), LeaseConflict);
+    assert.equal(pg.psql(`SELECT state FROM hydra_lease4 WHERE address = ${BASE + 42}`).trim(), 'bound');
+  });
+
   test("the same client's renewal or release through another server is allowed", async () => {
     const a = await server('a');
     const b = await server('b');

@@ -12,11 +12,11 @@ export const NOTIFY_DELETES_MAX = 600;
 /*
  * The conditions are the whole multi-server safety story, so here in words:
  * - an upsert may overwrite a stored row that is over (released, expired, or past expires_at by
- *   the writer's clock), or one of the same client when the change is not older than the stored
- *   lease (issued_at: a release or decline keeps the lease's issued_at, a grant is issued now), except
- *   that writing 'expired' (a reclaim) needs the stored row to be over: a server with a stale view
- *   (a retried write, a late feed) can neither expire nor release a lease another server has
- *   granted or renewed since;
+ *   the writer's clock), or one of the same client — a grant or renewal always, a release or an
+ *   expiry (a reclaim, or the old binding of a client that moved) only when it names the stored
+ *   lease or a newer one (issued_at: releases and expiries keep the lease's issued_at). So a server
+ *   with a stale view (a retried write, a late feed) can neither release nor expire a lease another
+ *   server has granted or renewed since, and no two servers' clocks are ever compared;
  * - a delete removes only rows that are over.
  * Rows refused stay as they are; the statement reports them and the store delivers the winners.
  */
@@ -37,7 +37,8 @@ up AS (
     state = EXCLUDED.state, issued_at = EXCLUDED.issued_at, expires_at = EXCLUDED.expires_at,
     writer = EXCLUDED.writer, batch = EXCLUDED.batch
   WHERE s.state IN ('released', 'expired') OR s.expires_at <= $13::float8
-     OR (s.client_key = EXCLUDED.client_key AND EXCLUDED.state <> 'expired' AND EXCLUDED.issued_at >= s.issued_at)
+     OR (s.client_key = EXCLUDED.client_key
+         AND (EXCLUDED.state NOT IN ('released', 'expired') OR EXCLUDED.issued_at >= s.issued_at))
   RETURNING s.address
 ),
 del AS (
