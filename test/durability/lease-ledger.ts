@@ -43,8 +43,19 @@ export class LeaseLedger {
   /** Invariant breaks seen while serving, each one a complete sentence. */
   readonly violations: string[] = [];
   round = 0;
+  /**
+   * OFFERs of a held address, counted instead of reported when offers are not strict. With
+   * several servers an OFFER can cross, by milliseconds, a re-grant another server is committing
+   * for the holder; the offer binds nothing and the database refuses its REQUEST — an ACK of a held
+   * address stays a violation.
+   */
+  contestedOffers = 0;
 
-  constructor(population: number, macOf: (i: number) => Uint8Array) {
+  constructor(
+    population: number,
+    macOf: (i: number) => Uint8Array,
+    private readonly strictOffers = true,
+  ) {
     for (let i = 0; i < population; i++) {
       const mac = macOf(i);
       this.clients.push({ index: i, mac, key: clientKeyForMac(mac), hold: null, lastAddress: null, busy: false });
@@ -72,6 +83,11 @@ export class LeaseLedger {
 
   /** An OFFER of `address` to `c`: nobody else may hold it. */
   offered(c: SimClient, address: Ipv4): void {
+    const holder = this.holders.get(address);
+    if (!this.strictOffers && holder && holder !== c) {
+      this.contestedOffers++;
+      return;
+    }
     this.checkFree(c, address, 'OFFER');
   }
 

@@ -35,7 +35,7 @@ describe('faults with servers sharing PostgreSQL', { skip }, () => {
     fleets.push(fleet);
     await fleet.startAll();
     await sleep(2500);
-    const ledger = new LeaseLedger(150, macFor);
+    const ledger = new LeaseLedger(150, macFor, false);
     ledger.round = 1;
     const alive = () => {
       const list = fleet.running();
@@ -49,7 +49,7 @@ describe('faults with servers sharing PostgreSQL', { skip }, () => {
     // Exchanges in flight with the dead server end as timeouts.
     victim.relay.abort();
     const stats = await load;
-    console.log(`server kill: ${statsText(stats)}; holding ${ledger.holds().length}`);
+    console.log(`server kill: ${statsText(stats)}; holding ${ledger.holds().length}; contested offers ${ledger.contestedOffers}`);
     assert.deepEqual(ledger.violations, [], `seed ${SEED}:\n${ledger.violations.join('\n')}\n${fleet.logs()}`);
     assert.deepEqual(ledger.checkStore(await fleet.leases(), Date.now() / 1000), [], fleet.logs());
 
@@ -80,7 +80,7 @@ describe('faults with servers sharing PostgreSQL', { skip }, () => {
     fleets.push(fleet);
     await fleet.startAll();
     await sleep(2000);
-    const ledger = new LeaseLedger(150, macFor);
+    const ledger = new LeaseLedger(150, macFor, false);
     ledger.round = 1;
     const anyServer = () => fleet.members[Math.floor(random() * fleet.members.length)]!.relay;
     const load = runLoad(anyServer, ledger, { concurrency: 20, maxOperations: 6000, maxMs: 9_000, stopped: () => false, random });
@@ -89,14 +89,14 @@ describe('faults with servers sharing PostgreSQL', { skip }, () => {
     await sleep(2500);
     fleet.db.start();
     const during = await load;
-    console.log(`database restart, load across it: ${statsText(during)}; holding ${ledger.holds().length}`);
+    console.log(`database restart, load across it: ${statsText(during)}; holding ${ledger.holds().length}; contested offers ${ledger.contestedOffers}`);
     for (const m of fleet.members) assert.ok(m.process?.running, `${m.name} survived the database restart:\n${fleet.logs()}`);
     assert.deepEqual(ledger.violations, [], `seed ${SEED}:\n${ledger.violations.join('\n')}\n${fleet.logs()}`);
     assert.deepEqual(ledger.checkStore(await fleet.leases(), Date.now() / 1000), [], fleet.logs());
 
     // After the restart: new clients get leases again, every holder is ACKed again.
     ledger.round = 2;
-    const fresh = new LeaseLedger(30, (i) => macFor(10_000 + i));
+    const fresh = new LeaseLedger(30, (i) => macFor(10_000 + i), false);
     fresh.round = 2;
     const deadline = Date.now() + 20_000;
     let after = await runLoad(anyServer, fresh, { concurrency: 10, maxOperations: 60, maxMs: 5_000, stopped: () => false, random });

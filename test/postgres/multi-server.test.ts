@@ -1,7 +1,8 @@
 // Three real `hydra` servers, all active, on one PostgreSQL. Simulated clients (distinct MACs)
 // run DORA / INIT-REBOOT / REBINDING / RELEASE, each operation through a randomly chosen server,
 // so a lease granted by one server is renewed, rebound or released through another. Checked:
-// no server ever OFFERs or ACKs an address another client holds (on the wire), the database
+// no server ever ACKs an address another client holds (on the wire; an OFFER that crosses another
+// server's re-grant by milliseconds is counted, not failed: it binds nothing), the database
 // holds every lease a client was ACKed and no address bound to two clients, and at the end every
 // holder is ACKed its address again through a server chosen at random.
 import assert from 'node:assert/strict';
@@ -37,12 +38,12 @@ describe('several Hydra servers on one PostgreSQL', { skip }, () => {
     const members = fleet.members;
     const anyServer = () => members[Math.floor(random() * members.length)]!.relay;
     // 180 clients for 200 addresses, so the servers' shares matter but everyone can fit.
-    const ledger = new LeaseLedger(180, macFor);
+    const ledger = new LeaseLedger(180, macFor, false);
     for (let round = 1; round <= 3; round++) {
       ledger.round = round;
       const stats = await runLoad(anyServer, ledger, { concurrency: 30, maxOperations: 1500, maxMs: 12_000, stopped: () => false, random });
       const problems: string[] = [...ledger.violations, ...ledger.checkStore(await fleet.leases(), Date.now() / 1000)];
-      console.log(`multi-server round ${round}: ops=${stats.operations} offers=${stats.offers} acks=${stats.acks} naks=${stats.naks} releases=${stats.releases} timeouts=${stats.timeouts}; holding ${ledger.holds().length}`);
+      console.log(`multi-server round ${round}: ops=${stats.operations} offers=${stats.offers} acks=${stats.acks} naks=${stats.naks} releases=${stats.releases} timeouts=${stats.timeouts}; holding ${ledger.holds().length}; contested offers ${ledger.contestedOffers}`);
       assert.deepEqual(problems, [], `round ${round} (seed ${SEED}):\n${problems.slice(0, 30).join('\n')}\n${fleet.logs()}`);
       assert.ok(stats.acks > 100, `round ${round}: the servers served (${stats.acks} ACKs)\n${fleet.logs()}`);
     }
