@@ -7,6 +7,8 @@ Usage: hydra [-D <pool_dir> | --config <file>] [-U <udp_port>] [-I <iface>] [opt
        hydra leases export|import ...   (hydra leases --help)
        hydra leases list|show|release, hydra pools|stats|reload|status
                                         ask a running server (hydra status --help)
+       hydra db migrate [--config F | --db-url URL]
+                                        create or upgrade the PostgreSQL schema
 
   -D, --pooldir DIR     Seed-style pool directory: one {pooldata, ...}. file per pool.
   -c, --config FILE     YAML or JSON configuration file (default: examples/default.yaml).
