@@ -2,7 +2,7 @@ import type { DhcpEngine } from '../engine/engine.js';
 import type { NetInterface } from '../net/interfaces.js';
 import { routeReply } from '../net/reply-routing.js';
 import type { DhcpTransport, PacketSource, SendOptions } from '../net/transport.js';
-import { hardwareAddress, maxMessageSize, messageType } from '../protocol/accessors.js';
+import { hardwareAddress, maxMessageSize, messageType, requestedAddress } from '../protocol/accessors.js';
 import { decodeMessage } from '../protocol/decode.js';
 import { DecodeError } from '../protocol/decode-error.js';
 import { encodeMessageDetailed } from '../protocol/encode.js';
@@ -72,7 +72,8 @@ function answer(deps: PipelineDeps, req: DhcpMessage, data: Buffer, from: Packet
   const reply = decision.reply;
   const replyType = reply ? messageType(reply) : null;
   if (!verified && deps.verify && (replyType === MessageType.Offer || replyType === MessageType.Nak)) {
-    const address = replyType === MessageType.Offer ? reply!.yiaddr : requestedAddress(req);
+    // A NAK is about option 50 (SELECTING, INIT-REBOOT), else ciaddr.
+    const address = replyType === MessageType.Offer ? reply!.yiaddr : (requestedAddress(req) ?? req.ciaddr);
     if (address !== 0) {
       // The request's bytes may be reused by the socket layer once we return: keep a copy.
       const copy = Buffer.from(data);
@@ -134,12 +135,6 @@ function answer(deps: PipelineDeps, req: DhcpMessage, data: Buffer, from: Packet
 }
 
 const NO_SEND_OPTIONS: SendOptions = {};
-
-/** The address a REQUEST is about: option 50 (SELECTING, INIT-REBOOT), else ciaddr. */
-function requestedAddress(req: DhcpMessage): Ipv4 {
-  const o = req.options.get(50);
-  return o && o.length === 4 ? ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0 : req.ciaddr;
-}
 
 /** Where a broadcast reply goes when the transport cannot pick the link (one unbound socket). */
 function broadcastTo(engine: DhcpEngine, subnetId: number | null): SendOptions {

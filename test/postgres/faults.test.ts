@@ -10,15 +10,9 @@ import { LeaseLedger } from '../durability/lease-ledger.js';
 import { seeded, sleep } from '../durability/seeded.js';
 import { macFor } from '../support/relay-client.js';
 import { skipUnlessPostgres } from '../support/postgres.js';
-import { PgFleet } from './pg-fleet.js';
+import { PgFleet, TEST_SUBNETS } from './pg-fleet.js';
 
 const SEED = Number(process.env.HYDRA_PG_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const SUBNETS = `subnets:
-  - id: 1
-    subnet: 10.77.0.0/24
-    pools: [10.77.0.20-10.77.0.219]
-    options: { routers: [10.77.0.1] }
-`;
 const skip = skipUnlessPostgres();
 const statsText = (s: LoadStats): string =>
   `ops=${s.operations} offers=${s.offers} acks=${s.acks} naks=${s.naks} releases=${s.releases} timeouts=${s.timeouts}`;
@@ -31,7 +25,7 @@ describe('faults with servers sharing PostgreSQL', { skip }, () => {
 
   it(`a server killed under load: the others serve its clients, nothing ACKed is lost (seed ${SEED})`, { timeout: 120_000 }, async () => {
     const random = seeded(SEED);
-    const fleet = await PgFleet.create({ servers: 3, subnets: SUBNETS, claimSeconds: 3 });
+    const fleet = await PgFleet.create({ servers: 3, subnets: TEST_SUBNETS, claimSeconds: 3 });
     fleets.push(fleet);
     await fleet.startAll();
     await sleep(2500);
@@ -76,7 +70,7 @@ describe('faults with servers sharing PostgreSQL', { skip }, () => {
 
   it(`the database stops and starts again: no crash, no ACK without a stored lease, service resumes (seed ${SEED})`, { timeout: 120_000 }, async () => {
     const random = seeded(SEED + 1);
-    const fleet = await PgFleet.create({ servers: 2, subnets: SUBNETS, claimSeconds: 3 });
+    const fleet = await PgFleet.create({ servers: 2, subnets: TEST_SUBNETS, claimSeconds: 3 });
     fleets.push(fleet);
     await fleet.startAll();
     await sleep(2000);

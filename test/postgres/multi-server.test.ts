@@ -12,15 +12,9 @@ import { LeaseLedger } from '../durability/lease-ledger.js';
 import { seeded, sleep } from '../durability/seeded.js';
 import { macFor } from '../support/relay-client.js';
 import { skipUnlessPostgres } from '../support/postgres.js';
-import { PgFleet } from './pg-fleet.js';
+import { PgFleet, TEST_SUBNETS } from './pg-fleet.js';
 
 const SEED = Number(process.env.HYDRA_PG_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const SUBNETS = `subnets:
-  - id: 1
-    subnet: 10.77.0.0/24
-    pools: [10.77.0.20-10.77.0.219]
-    options: { routers: [10.77.0.1] }
-`;
 const skip = skipUnlessPostgres();
 
 describe('several Hydra servers on one PostgreSQL', { skip }, () => {
@@ -31,7 +25,7 @@ describe('several Hydra servers on one PostgreSQL', { skip }, () => {
 
   it(`never binds an address to two clients, and any server serves any client (seed ${SEED})`, { timeout: 120_000 }, async () => {
     const random = seeded(SEED);
-    fleet = await PgFleet.create({ servers: 3, subnets: SUBNETS, blockSize: 8, claimSeconds: 3 });
+    fleet = await PgFleet.create({ servers: 3, subnets: TEST_SUBNETS, blockSize: 8, claimSeconds: 3 });
     await fleet.startAll();
     // Claims settle: each server's renewal gives back what exceeds its fair share.
     await sleep(2500);

@@ -9,6 +9,28 @@ import type { StoredLease } from '../durability/lease-ledger.js';
 import { RelayClient } from '../support/relay-client.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
+/** The pool the PostgreSQL tests share: 200 addresses, so they change hands under load. */
+export const TEST_SUBNETS = `subnets:
+  - id: 1
+    subnet: 10.77.0.0/24
+    pools: [10.77.0.20-10.77.0.219]
+    options: { routers: [10.77.0.1] }
+`;
+
+/** Every lease row of the database at `url`, as the ledger checks them. */
+export async function readLeaseRows(url: string): Promise<StoredLease[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const r = await client.query<{ address: string; client_key: string; state: string; expires_at: number }>(
+      'SELECT address, client_key, state, expires_at FROM hydra_lease4',
+    );
+    return r.rows.map((row) => ({ address: Number(row.address), clientKey: row.client_key, state: row.state, expiresAt: Number(row.expires_at) }));
+  } finally {
+    await client.end();
+  }
+}
+
 export interface FleetOptions {
   servers: number;
   /** The subnets part of the YAML configuration. */
@@ -83,17 +105,8 @@ export class PgFleet {
   }
 
   /** Every lease row, as the ledger checks them. */
-  async leases(): Promise<StoredLease[]> {
-    const client = new pg.Client({ connectionString: this.db.url });
-    await client.connect();
-    try {
-      const r = await client.query<{ address: string; client_key: string; state: string; expires_at: number }>(
-        'SELECT address, client_key, state, expires_at FROM hydra_lease4',
-      );
-      return r.rows.map((row) => ({ address: Number(row.address), clientKey: row.client_key, state: row.state, expiresAt: Number(row.expires_at) }));
-    } finally {
-      await client.end();
-    }
+  leases(): Promise<StoredLease[]> {
+    return readLeaseRows(this.db.url);
   }
 
   logs(): string {
