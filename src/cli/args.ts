@@ -18,6 +18,8 @@ export interface ServeOptions {
   bindAddress?: string;
   /** Seed --timeout: serve this many seconds, then stop cleanly. */
   timeoutSeconds?: number;
+  /** --warm-up: synthetic exchanges run before the socket opens (runtime/warm-up.ts); 0 = none. */
+  warmUpExchanges?: number;
   verbose: boolean;
   debug: boolean;
   /** The management API (--control, --control-token, ...); binding null = --control off; absent = off. */
@@ -45,6 +47,7 @@ const spec = {
   middleman: { type: 'string', short: 'M' },
   udp: { type: 'string', short: 'U' },
   timeout: { type: 'string', short: 'T' },
+  'warm-up': { type: 'string' },
   iface: { type: 'string', short: 'I' },
   config: { type: 'string', short: 'c' },
   'data-dir': { type: 'string' },
@@ -127,6 +130,7 @@ export function parseCommandLine(argv: string[]): Command {
       serverId,
       bindAddress: v.bind,
       timeoutSeconds: v.timeout === undefined ? undefined : integer('-T/--timeout', v.timeout, 1, 31_536_000),
+      warmUpExchanges: v['warm-up'] === undefined ? undefined : integer('--warm-up', v['warm-up'], 0, 1_000_000),
       control: controlSettings(v),
       verbose: v.verbose ?? false,
       debug: v.debug ?? false,
