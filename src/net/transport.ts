@@ -51,6 +51,11 @@ export interface TransportOptions {
    * instead of binding one; the transport runs in single mode on it.
    */
   fd?: number;
+  /**
+   * Every datagram goes to 127.0.0.1 (at the port the route names), whatever address the reply
+   * is for: the start-up warm-up's scratch server, which must never reach a network.
+   */
+  loopbackOnly?: boolean;
 }
 
 export interface PacketSource {
@@ -321,7 +326,7 @@ export class DhcpTransport {
   }
 
   private transmitOn(socket: Socket, bytes: Uint8Array, address: Ipv4, port: number, onError?: () => void): void {
-    const to = this.destination(address).text;
+    const to = this.opts.loopbackOnly === true ? '127.0.0.1' : this.destination(address).text;
     try {
       socket.send(bytes, port, to, (err) => {
         if (!err) {

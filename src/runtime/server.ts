@@ -20,7 +20,7 @@ import { LocalControl } from './local-control.js';
 import { shardConfig } from './shard-config.js';
 import { prepareLayout, readLayout, shardDir } from './shard-layout.js';
 import { openStore } from './store-setup.js';
-import { DEFAULT_WARM_UP_EXCHANGES, warmUp } from './warm-up.js';
+import { DEFAULT_WARM_UP_EXCHANGES, warmUp, type WarmUpResult } from './warm-up.js';
 
 /** Hydra mode: this process is worker `index` of `count`, on the reuseport socket `fd` its supervisor made. */
 export interface WorkerSeat {
@@ -94,13 +94,13 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
   let transport: DhcpTransport;
   let engine: DhcpEngine;
   let commits: DurableCommits;
-  let warmedUp = 0;
+  let warmedUp: WarmUpResult = { acks: 0, path: 'in-process' };
   try {
     const loaded = await store.load();
     reportDropped(log, loaded.dropped);
     engine = new DhcpEngine(config, new LeaseTable(loaded.leases));
     commits = new DurableCommits(store, engine.leases);
-    warmedUp = await warmUp(config, opts.warmUpExchanges ?? DEFAULT_WARM_UP_EXCHANGES);
+    warmedUp = await warmUp(config, { exchanges: opts.warmUpExchanges ?? DEFAULT_WARM_UP_EXCHANGES, log });
     transport = await DhcpTransport.open({
       port: opts.port,
       iface: opts.iface,
@@ -186,7 +186,7 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
     subnets: config.subnets.length,
     config: config.source,
     fallback: transport.unavailableReason ?? undefined,
-    warmUpExchanges: warmedUp,
+    warmUp: `${warmedUp.acks} exchanges ${warmedUp.path}`,
   });
 
   return {

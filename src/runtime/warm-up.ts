@@ -1,21 +1,31 @@
 import type { ServerConfig, SubnetConfig } from '../config/model.js';
 import { DhcpEngine, LeaseTable } from '../engine/engine.js';
 import type { LeaseChange } from '../engine/types.js';
+import { openEmbeddedStore } from '../leases/embedded-store.js';
 import type { LeaseStore } from '../leases/lease-store.js';
 import { encodeUpsert } from '../leases/record-codec.js';
+import dgram from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NetInterface } from '../net/interfaces.js';
-import type { DhcpTransport } from '../net/transport.js';
+import { DhcpTransport } from '../net/transport.js';
 import { Counters } from './counters.js';
 import { DurableCommits } from './durable-commits.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { servePacket, type PipelineDeps } from './packet-pipeline.js';
 
 // Why: a fresh process runs its first few thousand packets in V8's interpreter and baseline code
 // (80-90 µs of CPU per exchange instead of ~25 warm), so a server (re)started into 10,000
 // exchanges/s saturates its core for its first 0.2-0.5 s and every client then waits tens of ms.
 // Serving synthetic exchanges on a scratch engine before the socket opens moves that cost to
-// start-up, where nobody waits for it. The scratch engine gets the real configuration's subnet
-// objects: code optimised for hand-made look-alikes would be thrown away at the first real packet.
+// start-up, where nobody waits for it. What V8 optimises for must look like the real thing, or the
+// first real packet throws the optimised code away ("wrong map" deopts of every hot function,
+// seen with --trace-deopt): so the packets travel through a real DhcpTransport and real UDP
+// sockets on loopback (a Buffer made by dgram's C++ side has another map than one made in JS), the
+// scratch engine serves the configuration's own subnet objects, and commits go to a real embedded
+// store in a scratch directory. The scratch transport sends every datagram to 127.0.0.1
+// (loopbackOnly), so its replies come back to itself and nothing reaches a network.
 
 const SCRATCH_NET = 0x0a560000; // 10.86.0.0/16: only ever in the scratch engine's memory
 /** The scratch engine's own address (its server identifier); never on the wire. */
@@ -46,6 +56,7 @@ function warmUpConfig(config: ServerConfig): { config: ServerConfig; relay: numb
   const relay = subnet.prefixLength >= 31 ? subnet.network : subnet.network + 1;
   return { config: { ...config, subnets: [subnet], store: undefined }, relay };
 }
+
 
 /** A relayed DISCOVER (1), REQUEST (3) or RELEASE (7) as a relay agent forwards it. */
 function request(client: number, type: 1 | 3 | 7, relay: number, address: number): Buffer {
@@ -81,16 +92,158 @@ const encodingStore: LeaseStore = {
   stats: { syncs: 0, records: 0, largestBatch: 0, failures: 0 },
 };
 
+export interface WarmUpResult {
+  /** ACKs the scratch server sent: the path really ran (tests check it). */
+  acks: number;
+  /** 'loopback': through real sockets; 'in-process': loopback was unusable, packets handed over directly. */
+  path: 'loopback' | 'in-process';
+}
+
+export interface WarmUpOptions {
+  exchanges?: number;
+  maxMs?: number;
+  /** The real server's logger (its shape is part of what gets optimised); default: a silent one. */
+  log?: Logger;
+  /** false: skip the sockets (tests of the fallback). */
+  loopback?: boolean;
+}
+
 /**
  * Runs up to `exchanges` DORA exchanges, each followed by a RELEASE (so a small pool never runs
- * dry), through servePacket on a scratch engine: no socket, no disk, no state shared with the real
- * server. Bounded by `maxMs` and yielding to the event loop every 250 exchanges. About 3,000 take
- * 0.1-0.25 s on an idle 2-core VM. Returns the ACKs sent, so a caller can see the path really ran.
+ * dry), on a scratch engine: nothing shared with the real server, bounded by `maxMs`. Over
+ * loopback with a scratch embedded store when it can (see the top of the file); where 127.0.0.1
+ * cannot be bound (a namespace with `lo` down) the packets are handed over in process and the
+ * commits only encoded. About 3,000 exchanges take 0.2-0.3 s on an idle 2-core VM.
  */
-export async function warmUp(real: ServerConfig, exchanges = DEFAULT_WARM_UP_EXCHANGES, maxMs = 250): Promise<number> {
-  const deadline = performance.now() + maxMs;
-  const { config, relay } = warmUpConfig(real);
+export async function warmUp(real: ServerConfig, opts: WarmUpOptions = {}): Promise<WarmUpResult> {
+  const exchanges = opts.exchanges ?? DEFAULT_WARM_UP_EXCHANGES;
+  const deadline = performance.now() + (opts.maxMs ?? 250);
+  const log = opts.log ?? createLogger('warn', () => undefined);
+  if (exchanges <= 0) return { acks: 0, path: 'in-process' };
+  let sockets: { transport: DhcpTransport; client: dgram.Socket } | null = null;
+  try {
+    if (opts.loopback === false) throw new Error('loopback not wanted');
+    sockets = await openLoopback();
+  } catch {
+    return { acks: await inProcess(real, exchanges, deadline, log), path: 'in-process' };
+  }
+  const embedded = real.store === undefined || real.store.kind === 'embedded';
+  const dir = embedded ? await mkdtemp(join(tmpdir(), 'hydra-warm-up-')).catch(() => null) : null;
+  try {
+    const store = dir ? await openEmbeddedStore({ dataDir: dir }) : encodingStore;
+    try {
+      await store.load(); // an empty directory: nothing to read, but the log is opened here
+      const acks = await overLoopback(real, exchanges, deadline, sockets.transport, sockets.client, store, log);
+      return { acks, path: 'loopback' };
+    } finally {
+      await store.close();
+    }
+  } finally {
+    sockets.client.close();
+    await sockets.transport.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function openLoopback(): Promise<{ transport: DhcpTransport; client: dgram.Socket }> {
+  const transport = await DhcpTransport.open({ port: 0, address: '127.0.0.1', loopbackOnly: true, rescanIntervalMs: 0, bufferBytes: 1 << 20 });
+  const client = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('error', reject);
+      client.bind(0, '127.0.0.1', () => {
+        client.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    client.close();
+    await transport.close();
+    throw e;
+  }
+  return { transport, client };
+}
+
+function scratchDeps(config: ServerConfig, transport: DhcpTransport, store: LeaseStore, log: Logger): PipelineDeps {
   const engine = new DhcpEngine(config, new LeaseTable());
+  return {
+    engine,
+    transport,
+    counters: new Counters(),
+    log,
+    commits: new DurableCommits(store, engine.leases),
+    onCommitFailure: () => undefined,
+    serverId: SERVER,
+    clock: () => Date.now() / 1000,
+    replyLatency: () => undefined,
+  };
+}
+
+/** Exchanges kept in flight at once: enough to fill event-loop turns as real load does. */
+const WINDOW = 32;
+
+function overLoopback(
+  real: ServerConfig,
+  exchanges: number,
+  deadline: number,
+  transport: DhcpTransport,
+  client: dgram.Socket,
+  store: LeaseStore,
+  log: Logger,
+): Promise<number> {
+  const { config, relay } = warmUpConfig(real);
+  const deps = scratchDeps(config, transport, store, log);
+  const port = transport.port;
+  let started = 0;
+  let acks = 0;
+  let inFlight = 0;
+  return new Promise((resolve) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(stuck);
+      // Let the last RELEASEs and their commits land before the store closes.
+      setTimeout(() => resolve(acks), 5);
+    };
+    // A datagram lost on loopback (full buffer) must not hold start-up: give up shortly after the deadline.
+    const stuck = setTimeout(finish, Math.max(0, deadline - performance.now()) + 100);
+    const send = (b: Buffer): void => client.send(b, port, '127.0.0.1');
+    const startOne = (): void => {
+      if (started >= exchanges || performance.now() >= deadline) {
+        if (inFlight === 0) finish();
+        return;
+      }
+      started++;
+      inFlight++;
+      send(request(started, 1, relay, 0));
+    };
+    transport.onPacket((data, from, iface) => {
+      if (data[0] !== 2) {
+        servePacket(deps, data, from, iface);
+        return;
+      }
+      // Our own reply: routed to the relay, sent to 127.0.0.1 at our port. Option 53 comes first.
+      const who = data.readUInt32BE(30);
+      const yiaddr = data.readUInt32BE(16);
+      if (data[242] === 2) {
+        send(request(who, 3, relay, yiaddr));
+        return;
+      }
+      if (data[242] === 5) {
+        acks++;
+        send(request(who, 7, relay, yiaddr));
+      }
+      inFlight--; // ACK, or NAK: this exchange is over
+      startOne();
+    });
+    for (let i = 0; i < WINDOW; i++) startOne();
+  });
+}
+
+/** The fallback: the same exchanges handed to servePacket directly, replies caught in a stub transport. */
+async function inProcess(real: ServerConfig, exchanges: number, deadline: number, log: Logger): Promise<number> {
+  const { config, relay } = warmUpConfig(real);
   let offered = 0;
   let acks = 0;
   const iface: NetInterface = { name: 'warm-up', address: SERVER, prefixLength: 24, addresses: [{ address: SERVER, prefixLength: 24 }], internal: false };
@@ -98,24 +251,12 @@ export async function warmUp(real: ServerConfig, exchanges = DEFAULT_WARM_UP_EXC
     port: 67,
     interfaces: () => [iface],
     send: (bytes: Uint8Array) => {
-      // Option 53 comes first in every reply: bytes 240-242 are 53, 1, type.
       if (bytes[242] === 2) offered = ((bytes[16]! << 24) | (bytes[17]! << 16) | (bytes[18]! << 8) | bytes[19]!) >>> 0;
       else if (bytes[242] === 5) acks++;
     },
   } as unknown as DhcpTransport;
-  const deps: PipelineDeps = {
-    engine,
-    transport,
-    counters: new Counters(),
-    log: createLogger('warn', () => undefined),
-    commits: new DurableCommits(encodingStore, engine.leases),
-    onCommitFailure: () => undefined,
-    serverId: SERVER,
-    clock: () => Date.now() / 1000,
-    replyLatency: () => undefined,
-  };
-  // Shaped as dgram's rinfo, which is what the real socket hands to servePacket.
-  const from = { address: '10.86.255.2', family: 'IPv4', port: 67, size: 0 };
+  const deps = scratchDeps(config, transport, encodingStore, log);
+  const from = { address: '127.0.0.1', family: 'IPv4', port: 67, size: 0 };
   for (let n = 1; n <= exchanges && performance.now() < deadline; n++) {
     offered = 0;
     servePacket(deps, request(n, 1, relay, 0), from, iface);

@@ -12,18 +12,22 @@ const config = loadConfig({ configFile: defaultConfigPath() });
 
 test('warmUp serves the asked number of exchanges on the real subnet, more than its pool holds', async () => {
   assert.equal(config.subnets[0]!.ranges.length, 1);
-  assert.equal(await warmUp(config, 1200, 10_000), 1200);
+  assert.deepEqual(await warmUp(config, { exchanges: 1200, maxMs: 10_000 }), { acks: 1200, path: 'loopback' });
+});
+
+test('warmUp without loopback hands the packets over in process, with the same result', async () => {
+  assert.deepEqual(await warmUp(config, { exchanges: 500, maxMs: 10_000, loopback: false }), { acks: 500, path: 'in-process' });
 });
 
 test('warmUp without a dynamic range uses a stand-in subnet', async () => {
   const noRanges = { ...config, subnets: config.subnets.map((s) => ({ ...s, ranges: [] })) };
-  assert.equal(await warmUp(noRanges, 300, 10_000), 300);
+  assert.deepEqual(await warmUp(noRanges, { exchanges: 300, maxMs: 10_000 }), { acks: 300, path: 'loopback' });
 });
 
 test('warmUp stops at its time bound and at zero exchanges', async () => {
-  assert.equal(await warmUp(config, 0), 0);
+  assert.equal((await warmUp(config, { exchanges: 0 })).acks, 0);
   const started = performance.now();
-  const acks = await warmUp(config, 1_000_000, 30);
+  const { acks } = await warmUp(config, { exchanges: 1_000_000, maxMs: 30 });
   const took = performance.now() - started;
   assert.ok(acks > 0 && acks < 1_000_000, `ACKs ${acks}`);
   // The deadline is checked per exchange; only the last exchange and one yield can overrun it.
