@@ -9,6 +9,8 @@ export interface ExchangeStats {
   drops: number;
   /** Round-trip delays in ms, only with `-x t` (one per received reply). */
   delaysMs: number[];
+  /** When each of those requests was sent, seconds since perfdhcp began (same order as delaysMs). */
+  sentAtS: number[];
 }
 
 export interface PerfdhcpReport {
@@ -28,7 +30,7 @@ export function parsePerfdhcp(text: string): PerfdhcpReport {
   let inTimestamps = false;
   const at = (name: string): ExchangeStats => {
     let s = stats.get(name);
-    if (!s) stats.set(name, (s = { sent: NaN, received: NaN, drops: NaN, delaysMs: [] }));
+    if (!s) stats.set(name, (s = { sent: NaN, received: NaN, drops: NaN, delaysMs: [], sentAtS: [] }));
     return s;
   };
   for (const raw of text.split('\n')) {
@@ -49,7 +51,10 @@ export function parsePerfdhcp(text: string): PerfdhcpReport {
     if (inTimestamps) {
       // "sent / received: 000002.961177 / 000002.961270" (seconds since the run began)
       const ts = /^sent \/ received: ([\d.]+) \/ ([\d.]+)$/.exec(line);
-      if (ts) current.delaysMs.push((Number(ts[2]) - Number(ts[1])) * 1000);
+      if (ts) {
+        current.delaysMs.push((Number(ts[2]) - Number(ts[1])) * 1000);
+        current.sentAtS.push(Number(ts[1]));
+      }
       continue;
     }
     const counter = /^(sent packets|received packets|drops): (\d+)$/.exec(line);
@@ -122,6 +127,7 @@ export function mergeReports(reports: PerfdhcpReport[]): PerfdhcpReport {
     received: reports.reduce((a, r) => a + pick(r).received, 0),
     drops: reports.reduce((a, r) => a + pick(r).drops, 0),
     delaysMs: reports.flatMap((r) => pick(r).delaysMs),
+    sentAtS: reports.flatMap((r) => pick(r).sentAtS),
   });
   return {
     offeredRate: reports.reduce((a, r) => a + r.offeredRate, 0),

@@ -1,7 +1,7 @@
 // Turns trial records into per-server medians, the comparison table and Hydra/Kea ratios.
 import type { Phase } from './options.js';
 import { median } from './stats.js';
-import type { TrialResult } from './trial.js';
+import type { Latency, TrialResult } from './trial.js';
 
 export interface TrialRecord {
   run: number;
@@ -31,7 +31,12 @@ export interface ServerSummary {
   discoverOfferP99Ms: number;
   requestAckP50Ms: number;
   requestAckP99Ms: number;
+  /** p99 at the fixed rate of the requests sent after the first second (see trial.ts STEADY_AFTER_S). */
+  discoverOfferP99SteadyMs: number;
+  requestAckP99SteadyMs: number;
   cpuPerExchangeUs: number;
+  /** CPU per exchange in the passing search trial with the highest rate: the server at full load. */
+  sustainedCpuPerExchangeUs: number;
   peakRssMiB: number;
   pool8ReadyMs: number;
   pool8RssReadyMiB: number;
@@ -78,7 +83,7 @@ export function summarize(records: TrialRecord[], servers: string[], phases: Pha
     const fixed = of(records, server, phases.fixed);
     const pool8 = of(records, server, phases.pool8);
     const all = records.filter((r) => r.server === server && inSet(r));
-    const lat = (k: 'discoverOfferP50Ms' | 'discoverOfferP99Ms' | 'requestAckP50Ms' | 'requestAckP99Ms'): number =>
+    const lat = (k: keyof Latency): number =>
       median(fixed.map((t) => t.latency?.[k] ?? NaN));
     return {
       server,
@@ -93,7 +98,10 @@ export function summarize(records: TrialRecord[], servers: string[], phases: Pha
       discoverOfferP99Ms: lat('discoverOfferP99Ms'),
       requestAckP50Ms: lat('requestAckP50Ms'),
       requestAckP99Ms: lat('requestAckP99Ms'),
+      discoverOfferP99SteadyMs: lat('discoverOfferP99SteadyMs'),
+      requestAckP99SteadyMs: lat('requestAckP99SteadyMs'),
       cpuPerExchangeUs: median(fixed.map((t) => t.cpuPerExchangeUs)),
+      sustainedCpuPerExchangeUs: median(best.map((t) => t?.cpuPerExchangeUs ?? NaN)),
       peakRssMiB: median(fixed.map((t) => t.peakRssMiB)),
       pool8ReadyMs: median(pool8.map((t) => t.readyMs)),
       pool8RssReadyMiB: median(pool8.map((t) => t.rssReadyMiB)),
@@ -114,6 +122,8 @@ export interface Ratio {
   sustained: number;
   cpuPerExchange: number;
   requestAckP99: number;
+  requestAckP99Steady: number;
+  sustainedCpuPerExchange: number;
   peakRss: number;
   pool8Ready: number;
 }
@@ -128,6 +138,8 @@ export function ratios(summaries: ServerSummary[]): Ratio[] {
       sustained: hydra.sustainedPerSec / k.sustainedPerSec,
       cpuPerExchange: hydra.cpuPerExchangeUs / k.cpuPerExchangeUs,
       requestAckP99: hydra.requestAckP99Ms / k.requestAckP99Ms,
+      requestAckP99Steady: hydra.requestAckP99SteadyMs / k.requestAckP99SteadyMs,
+      sustainedCpuPerExchange: hydra.sustainedCpuPerExchangeUs / k.sustainedCpuPerExchangeUs,
       peakRss: hydra.peakRssMiB / k.peakRssMiB,
       pool8Ready: hydra.pool8ReadyMs / k.pool8ReadyMs,
     }));
@@ -159,8 +171,10 @@ export function formatSummary(summaries: ServerSummary[], l: TableLabels): strin
     'lost % there',
     `ACK p50 / p99 ms @${fmt(l.fixedRate)}/s`,
     'OFFER p50 / p99 ms',
+    'p99 after 1st s: ACK / OFFER ms',
     `lost % @${fmt(l.fixedRate)}/s`,
-    'CPU µs/exch',
+    `CPU µs/exch @${fmt(l.fixedRate)}/s`,
+    'CPU µs/exch at sustained',
     'peak RSS MiB',
     '/8 start ms',
     `/8 RSS MiB (after ${fmt(l.pool8Rate)}/s)`,
@@ -172,8 +186,10 @@ export function formatSummary(summaries: ServerSummary[], l: TableLabels): strin
     fmt(s.sustainedLossPct, 2),
     `${fmt(s.requestAckP50Ms, 2)} / ${fmt(s.requestAckP99Ms, 2)}`,
     `${fmt(s.discoverOfferP50Ms, 2)} / ${fmt(s.discoverOfferP99Ms, 2)}`,
+    `${fmt(s.requestAckP99SteadyMs, 2)} / ${fmt(s.discoverOfferP99SteadyMs, 2)}`,
     fmt(s.fixedLossPct, 2),
     fmt(s.cpuPerExchangeUs, 1),
+    fmt(s.sustainedCpuPerExchangeUs, 1),
     fmt(s.peakRssMiB),
     fmt(s.pool8ReadyMs),
     `${fmt(s.pool8RssReadyMiB)} → ${fmt(s.pool8PeakRssMiB)}`,
@@ -183,8 +199,17 @@ export function formatSummary(summaries: ServerSummary[], l: TableLabels): strin
   const rs = ratios(summaries);
   if (rs.length > 0) {
     text += '\n\n' + table(
-      ['Hydra ÷', 'sustained (↑)', 'CPU/exch (↓)', 'ACK p99 (↓)', 'peak RSS (↓)', '/8 start (↓)'],
-      rs.map((r) => [r.versus, fmt(r.sustained, 2), fmt(r.cpuPerExchange, 2), fmt(r.requestAckP99, 2), fmt(r.peakRss, 2), fmt(r.pool8Ready, 2)]),
+      ['Hydra ÷', 'sustained (↑)', 'CPU/exch (↓)', 'CPU/exch at sustained (↓)', 'ACK p99 (↓)', 'ACK p99 after 1st s (↓)', 'peak RSS (↓)', '/8 start (↓)'],
+      rs.map((r) => [
+        r.versus,
+        fmt(r.sustained, 2),
+        fmt(r.cpuPerExchange, 2),
+        fmt(r.sustainedCpuPerExchange, 2),
+        fmt(r.requestAckP99, 2),
+        fmt(r.requestAckP99Steady, 2),
+        fmt(r.peakRss, 2),
+        fmt(r.pool8Ready, 2),
+      ]),
     );
   }
   return text;

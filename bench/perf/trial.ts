@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LeaseCheck } from './database.js';
 import type { BenchLab } from './lab.js';
-import { exchangeLossPct, mergeReports, runPerfdhcp } from './perfdhcp.js';
+import { exchangeLossPct, mergeReports, runPerfdhcp, type ExchangeStats } from './perfdhcp.js';
 import { ForeignLoad, treeCpuMicros, treeMemoryMiB } from './proc-stats.js';
 import { POOLS, type PoolVariant, type ServerUnderTest } from './servers.js';
 import { percentile } from './stats.js';
@@ -23,6 +23,16 @@ export interface Latency {
   discoverOfferP99Ms: number;
   requestAckP50Ms: number;
   requestAckP99Ms: number;
+  /** p99 of the requests sent after the first second: a running server, without its start. */
+  discoverOfferP99SteadyMs: number;
+  requestAckP99SteadyMs: number;
+}
+
+/** Seconds at the start of a fixed-rate run that the steady-state percentiles leave out. */
+export const STEADY_AFTER_S = 1;
+
+function steady(s: ExchangeStats): number[] {
+  return s.delaysMs.filter((_, i) => s.sentAtS[i]! >= STEADY_AFTER_S);
 }
 
 export interface TrialResult extends TrialSpec {
@@ -131,6 +141,8 @@ export async function runTrial(ctx: TrialContext, server: ServerUnderTest, spec:
           discoverOfferP99Ms: percentile(d, 0.99),
           requestAckP50Ms: percentile(r, 0.5),
           requestAckP99Ms: percentile(r, 0.99),
+          discoverOfferP99SteadyMs: percentile(steady(report.discoverOffer), 0.99),
+          requestAckP99SteadyMs: percentile(steady(report.requestAck), 0.99),
         };
       }
     } finally {

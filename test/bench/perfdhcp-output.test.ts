@@ -50,6 +50,7 @@ test('parsePerfdhcp reads both exchanges, the rate and per-packet delays', () =>
   assert.deepEqual([r.requestAck.sent, r.requestAck.received, r.requestAck.drops], [190, 171, 19]);
   assert.deepEqual(r.discoverOffer.delaysMs.map((d) => Math.round(d * 1000) / 1000), [0.5, 1]);
   assert.deepEqual(r.requestAck.delaysMs.map((d) => Math.round(d * 1000) / 1000), [2, 4, 0.25]);
+  assert.deepEqual(r.requestAck.sentAtS, [0.011, 0.021, 0.031]);
 });
 
 test('parsePerfdhcp without -x t has no delays, and rejects output without counters', () => {

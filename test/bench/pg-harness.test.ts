@@ -59,8 +59,8 @@ test('perfdhcp: -b mac= base only when asked; merged reports sum counters and po
   assert.equal(args.at(-1), '10.85.0.11');
   const r = (sent: number, recv: number, d: number[]): PerfdhcpReport => ({
     offeredRate: 50,
-    discoverOffer: { sent, received: sent, drops: 0, delaysMs: d },
-    requestAck: { sent, received: recv, drops: sent - recv, delaysMs: [] },
+    discoverOffer: { sent, received: sent, drops: 0, delaysMs: d, sentAtS: d.map(() => 0) },
+    requestAck: { sent, received: recv, drops: sent - recv, delaysMs: [], sentAtS: [] },
   });
   const m = mergeReports([r(100, 100, [1]), r(100, 50, [2, 3])]);
   assert.equal(m.offeredRate, 100);
