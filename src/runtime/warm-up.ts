@@ -1,13 +1,13 @@
+import dgram from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ServerConfig, SubnetConfig } from '../config/model.js';
 import { DhcpEngine, LeaseTable } from '../engine/engine.js';
 import type { LeaseChange } from '../engine/types.js';
 import { openEmbeddedStore } from '../leases/embedded-store.js';
 import type { LeaseStore } from '../leases/lease-store.js';
 import { encodeUpsert } from '../leases/record-codec.js';
-import dgram from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NetInterface } from '../net/interfaces.js';
 import { DhcpTransport } from '../net/transport.js';
 import { Counters } from './counters.js';
