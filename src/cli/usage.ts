@@ -29,9 +29,9 @@ Usage: hydra [-D <pool_dir> | --config <file>] [-U <udp_port>] [-I <iface>] [opt
   -M, --middleman N     1, 2 or 4 workers per core (with -P); each worker serves
                         its own share of the clients and addresses.
   -T, --timeout SECS    Serve SECS seconds, then stop cleanly.
-      --warm-up N       Before opening the socket, run N synthetic exchanges on a scratch engine
-                        so the first real clients meet compiled code (default 3000, at most
-                        0.25 s; 0 = off).
+      --warm-up N       Before opening the socket, run N synthetic exchanges on a scratch server
+                        on 127.0.0.1 so the first real clients meet compiled code (default 3000,
+                        at most 0.25 s per 3000; 0 = off).
   -v, --verbose         Log every decision (client, message, address, reply).
   -d, --debug           Also log the fields of every packet.
       --log-format F    json (one JSON record per line) or pretty (for a

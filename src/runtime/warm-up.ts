@@ -101,6 +101,7 @@ export interface WarmUpResult {
 
 export interface WarmUpOptions {
   exchanges?: number;
+  /** Time bound; default 250 ms per 3,000 exchanges (so --warm-up N also scales the bound). */
   maxMs?: number;
   /** The real server's logger (its shape is part of what gets optimised); default: a silent one. */
   log?: Logger;
@@ -117,7 +118,7 @@ export interface WarmUpOptions {
  */
 export async function warmUp(real: ServerConfig, opts: WarmUpOptions = {}): Promise<WarmUpResult> {
   const exchanges = opts.exchanges ?? DEFAULT_WARM_UP_EXCHANGES;
-  const deadline = performance.now() + (opts.maxMs ?? 250);
+  const deadline = performance.now() + (opts.maxMs ?? exchanges / 12);
   const log = opts.log ?? createLogger('warn', () => undefined);
   if (exchanges <= 0) return { acks: 0, path: 'in-process' };
   let sockets: { transport: DhcpTransport; client: dgram.Socket } | null = null;
