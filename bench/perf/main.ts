@@ -324,7 +324,11 @@ async function main(): Promise<number> {
       pgServers = choosePgServers(o, db);
       log(`bench: PostgreSQL ${pgSettings.server_version} (fsync ${pgSettings.fsync}, synchronous_commit ${pgSettings.synchronous_commit}), database servers ${pgServers.map((s) => s.name).join(', ')}`);
     }
-    log(`bench: ${o.smoke ? 'smoke' : 'full'} mode, servers ${[...servers, ...pgServers].map((s) => s.name).join(', ')}${millionServers.length > 0 ? `, million: ${millionServers.map((s) => s.name).join(', ')}` : ''}, ${o.runs} run(s), phases ${o.phases.join(', ')}`);
+    const serverList = [
+      ...(servers.length + pgServers.length > 0 ? [`servers ${[...servers, ...pgServers].map((s) => s.name).join(', ')}`] : []),
+      ...(millionServers.length > 0 ? [`million: ${millionServers.map((s) => s.name).join(', ')}`] : []),
+    ].join(', ');
+    log(`bench: ${o.smoke ? 'smoke' : 'full'} mode, ${serverList}, ${o.runs} run(s), phases ${o.phases.join(', ')}`);
     measured = await measureAll(o, servers, pgServers, millionServers, { lab, dataRoot: tmp, preload: shim.path, keepFiles: o.keep }, deadline);
   } finally {
     await lab.cleanup();
