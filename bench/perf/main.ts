@@ -10,6 +10,8 @@ import { BenchLab, sleep } from './lab.js';
 import { ForeignLoad } from './proc-stats.js';
 import { BenchDatabase, postgresUnavailable } from './database.js';
 import { type BenchOptions, type Phase, parseOptions, USAGE, UsageError } from './options.js';
+import { runMillion } from './million.js';
+import { formatMillion, type MillionRun, verdictLine } from './million-report.js';
 import { RateSearch } from './rate-search.js';
 import { buildRcvbufShim } from './rcvbuf-shim.js';
 import { formatPgSummary, formatSummary, PG_PHASES, pgRatios, ratios, summarize, type TrialRecord } from './report.js';
@@ -37,7 +39,17 @@ function chooseServers(o: BenchOptions): ServerUnderTest[] {
   const wanted = o.servers ?? (kea ? ['hydra', 'kea-st', 'kea-mt'] : ['hydra']);
   if (!kea && wanted.some((s) => s.startsWith('kea'))) throw new UsageError('--servers names Kea but kea-dhcp4 is not installed');
   return wanted.map((name) =>
-    name === 'hydra' ? hydraServer(resolve(o.hydraMain ?? DEFAULT_HYDRA_MAIN), o.hydraArgs) : keaServer(kea!, name === 'kea-mt'),
+    name === 'hydra' ? hydraServer(resolve(o.hydraMain ?? DEFAULT_HYDRA_MAIN), o.hydraArgs, o.nodeArgs) : keaServer(kea!, name === 'kea-mt'),
+  );
+}
+
+/** Phase million's servers: Hydra by default, Kea only when --million-servers names it. */
+function chooseMillionServers(o: BenchOptions): ServerUnderTest[] {
+  if (!o.phases.includes('million')) return [];
+  const kea = findCommand('kea-dhcp4');
+  if (!kea && o.millionServers.some((s) => s.startsWith('kea'))) throw new UsageError('--million-servers names Kea but kea-dhcp4 is not installed');
+  return o.millionServers.map((name) =>
+    name === 'hydra' ? hydraServer(resolve(o.hydraMain ?? DEFAULT_HYDRA_MAIN), o.hydraArgs, o.nodeArgs) : keaServer(kea!, name === 'kea-mt'),
   );
 }
 
@@ -59,7 +71,7 @@ function resolvePgPhases(o: BenchOptions): string | undefined {
 function choosePgServers(o: BenchOptions, db: BenchDatabase): ServerUnderTest[] {
   const main = resolve(o.hydraMain ?? DEFAULT_HYDRA_MAIN);
   const servers = o.pgServers.map((n) =>
-    hydraPgServer({ main, extraArgs: o.hydraArgs, db, servers: n, claimSeconds: o.pgClaimSeconds, settleSeconds: o.pgSettleSeconds }),
+    hydraPgServer({ main, extraArgs: o.hydraArgs, nodeArgs: o.nodeArgs, db, servers: n, claimSeconds: o.pgClaimSeconds, settleSeconds: o.pgSettleSeconds }),
   );
   const kea = findCommand('kea-dhcp4');
   if (kea && db.keaTemplate) for (const mode of o.pgKea) servers.push(keaServer(kea, mode === 'mt', db));
@@ -113,8 +125,15 @@ function describe(r: TrialRecord): string {
   return line;
 }
 
-async function measureAll(o: BenchOptions, servers: ServerUnderTest[], pgServers: ServerUnderTest[], ctx: TrialContext, deadline: number): Promise<{ records: TrialRecord[]; complete: boolean }> {
+interface Measured {
+  records: TrialRecord[];
+  million: MillionRun[];
+  complete: boolean;
+}
+
+async function measureAll(o: BenchOptions, servers: ServerUnderTest[], pgServers: ServerUnderTest[], millionServers: ServerUnderTest[], ctx: TrialContext, deadline: number): Promise<Measured> {
   const records: TrialRecord[] = [];
+  const million: MillionRun[] = [];
   let complete = true;
   const trial = async (run: number, phase: Phase, server: ServerUnderTest, spec: TrialSpec, step?: number): Promise<TrialRecord | undefined> => {
     if (Date.now() > deadline || ctx.lab.interrupted) {
@@ -183,8 +202,22 @@ async function measureAll(o: BenchOptions, servers: ServerUnderTest[], pgServers
         if (rec) log(describe(rec));
       }
     }
+    if (o.phases.includes('million')) {
+      for (const server of rotate(millionServers, run - 1)) {
+        if (Date.now() > deadline || ctx.lab.interrupted) {
+          complete = false;
+          break;
+        }
+        const spec = { run, targetAcks: o.millionClients, rate: o.millionRate, segmentSeconds: o.millionSegmentSeconds, maxSegments: o.millionMaxSegments, lossLimitPct: o.lossLimitPct, deadline, log };
+        const m = await runMillion(ctx, server, spec);
+        million.push(m);
+        // The table goes to stdout at the end; here only how it ended.
+        if (m.verdict) log(verdictLine(m.server, m.verdict));
+        if (m.error) log(`${m.server} million run ${run}: ${m.error.split('\n').slice(0, 6).join('\n    ')}`);
+      }
+    }
   }
-  return { records, complete };
+  return { records, million, complete };
 }
 
 /** Waits until other processes use fewer than `cores` cores over a 1 s sample; returns seconds waited. */
@@ -196,6 +229,10 @@ async function waitForQuiet(cores: number, maxSeconds: number): Promise<number> 
     const busy = load.cores();
     if (busy < cores || Date.now() - t0 >= maxSeconds * 1000) return (Date.now() - t0) / 1000;
   }
+}
+
+function fmtInt(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function defaultOut(smoke: boolean, started: number): string {
@@ -239,11 +276,13 @@ function leaseProblems(records: TrialRecord[]): string[] {
 async function main(): Promise<number> {
   let o: BenchOptions;
   let servers: ServerUnderTest[];
+  let millionServers: ServerUnderTest[];
   let pgSkipped: string | undefined;
   try {
     o = parseOptions(process.argv.slice(2));
     pgSkipped = resolvePgPhases(o);
     servers = chooseServers(o);
+    millionServers = chooseMillionServers(o);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     if (e.message) log(`bench: ${e.message}`);
@@ -265,7 +304,7 @@ async function main(): Promise<number> {
 
   const lab = new BenchLab();
   const tmp = await mkdtemp(join(o.dataRoot, 'hydra-bench-'));
-  let measured: { records: TrialRecord[]; complete: boolean };
+  let measured: Measured;
   let shimProblem: string | undefined;
   let pgServers: ServerUnderTest[] = [];
   let pgSettings: Record<string, string> | undefined;
@@ -285,8 +324,12 @@ async function main(): Promise<number> {
       pgServers = choosePgServers(o, db);
       log(`bench: PostgreSQL ${pgSettings.server_version} (fsync ${pgSettings.fsync}, synchronous_commit ${pgSettings.synchronous_commit}), database servers ${pgServers.map((s) => s.name).join(', ')}`);
     }
-    log(`bench: ${o.smoke ? 'smoke' : 'full'} mode, servers ${[...servers, ...pgServers].map((s) => s.name).join(', ')}, ${o.runs} run(s), phases ${o.phases.join(', ')}`);
-    measured = await measureAll(o, servers, pgServers, { lab, dataRoot: tmp, preload: shim.path, keepFiles: o.keep }, deadline);
+    const serverList = [
+      ...(servers.length + pgServers.length > 0 ? [`servers ${[...servers, ...pgServers].map((s) => s.name).join(', ')}`] : []),
+      ...(millionServers.length > 0 ? [`million: ${millionServers.map((s) => s.name).join(', ')}`] : []),
+    ].join(', ');
+    log(`bench: ${o.smoke ? 'smoke' : 'full'} mode, ${serverList}, ${o.runs} run(s), phases ${o.phases.join(', ')}`);
+    measured = await measureAll(o, servers, pgServers, millionServers, { lab, dataRoot: tmp, preload: shim.path, keepFiles: o.keep }, deadline);
   } finally {
     await lab.cleanup();
   }
@@ -304,17 +347,22 @@ async function main(): Promise<number> {
     process.stdout.write(`\nOne local PostgreSQL ${s.server_version} (fsync ${s.fsync}, synchronous_commit ${s.synchronous_commit}, wal_sync_method ${s.wal_sync_method}); pool ${POOLS['/16b'].ranges.map((r) => r.join('–')).join(', ')}\n\n`);
     process.stdout.write(formatPgSummary(pgSummaries, { lossLimitPct: o.lossLimitPct, fixedRate: o.pgFixedRate }) + '\n');
   }
+  if (measured.million.length > 0) {
+    process.stdout.write(`\n1,000,000 clients (phase million): ${fmtInt(o.millionClients)} ACKs wanted, new clients only, the server up throughout\n`);
+    for (const m of measured.million) process.stdout.write('\n' + formatMillion(m) + '\n');
+  }
   if (!measured.complete) process.stdout.write(`\nINCOMPLETE: the ${o.maxMinutes}-minute limit stopped the run early\n`);
-  const problems = o.smoke
+  const problems = (o.smoke
     ? smokeProblems(o, measured.records)
-    : measured.records.filter((r) => r.error).map((r) => `${r.server} ${r.phase} run ${r.run}: ${r.error}`).concat(leaseProblems(measured.records));
+    : measured.records.filter((r) => r.error).map((r) => `${r.server} ${r.phase} run ${r.run}: ${r.error}`).concat(leaseProblems(measured.records))
+  ).concat(measured.million.filter((m) => m.error).map((m) => `${m.server} million run ${m.run}: ${m.error}`));
   await writeResults(out, {
     date,
     seconds: (Date.now() - started) / 1000,
     command: process.argv.slice(1).join(' '),
     machine: info,
     options: o,
-    servers: [...servers, ...pgServers].map((s) => ({ name: s.name, description: s.description })),
+    servers: [...servers, ...pgServers, ...millionServers.filter((m) => !servers.some((s) => s.name === m.name))].map((s) => ({ name: s.name, description: s.description })),
     postgres: pgSettings ?? pgSkipped ?? null,
     rcvbufShim: shimProblem ?? 'LD_PRELOAD, SO_RCVBUFFORCE 8 MiB',
     complete: measured.complete,
@@ -322,6 +370,7 @@ async function main(): Promise<number> {
     ratios: ratios(summaries),
     pgSummary: pgSummaries,
     pgRatios: pgRatios(pgSummaries),
+    million: measured.million,
     problems,
     trials: measured.records,
   });

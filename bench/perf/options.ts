@@ -1,8 +1,8 @@
 // Command line of `npm run bench` / `node dist/bench/perf/main.js`.
 import { tmpdir } from 'node:os';
 
-export type Phase = 'search' | 'fixed' | 'pool8' | 'pg-search' | 'pg-fixed';
-export const ALL_PHASES = ['search', 'fixed', 'pool8', 'pg-search', 'pg-fixed'] as const;
+export type Phase = 'search' | 'fixed' | 'pool8' | 'pg-search' | 'pg-fixed' | 'million';
+export const ALL_PHASES = ['search', 'fixed', 'pool8', 'pg-search', 'pg-fixed', 'million'] as const;
 export type KeaMode = 'st' | 'mt';
 export const ALL_SERVERS = ['hydra', 'kea-st', 'kea-mt'] as const;
 export type ServerName = (typeof ALL_SERVERS)[number];
@@ -46,6 +46,15 @@ export interface BenchOptions {
   out: string | undefined;
   hydraMain: string | undefined;
   hydraArgs: string[];
+  /** Extra node flags for the Hydra process, before its script (e.g. --cpu-prof). */
+  nodeArgs: string[];
+  /** Phase million: ACKs to reach (one fresh server per run, the /8 pool, consecutive perfdhcp segments). */
+  millionClients: number;
+  millionRate: number;
+  millionSegmentSeconds: number;
+  millionMaxSegments: number;
+  /** Phase million's servers (default Hydra only). */
+  millionServers: ServerName[];
   dataRoot: string;
   keep: boolean;
 }
@@ -55,8 +64,13 @@ export const USAGE = `usage: node dist/bench/perf/main.js [options]     (as root
                        completes nothing or loses more than --smoke-max-loss %
   --runs N             repetitions, medians are reported (default 3; smoke 1)
   --servers LIST       comma list of hydra,kea-st,kea-mt (default: hydra, plus Kea when kea-dhcp4 exists)
-  --phases LIST        comma list of search,fixed,pool8,pg-search,pg-fixed; pg = both pg phases
+  --phases LIST        comma list of search,fixed,pool8,pg-search,pg-fixed,million; pg = both pg phases
                        (default: all, the pg ones when PostgreSQL 15 is installed; smoke: fixed,pool8,pg-fixed)
+  --million-clients N  phase million: stop once N ACKs came back (default 1000000)
+  --million-rate R     ... perfdhcp -r of every segment (default 20000)
+  --million-segment-seconds S   ... length of one perfdhcp segment (default 10)
+  --million-max-segments N      ... at most N segments (default 8)
+  --million-servers LIST        ... comma list of hydra,kea-st,kea-mt (default hydra)
   --pg-servers LIST    database trials: Hydra server counts sharing one PostgreSQL (default 1,3; smoke 1; none)
   --pg-kea LIST        Kea modes with its PostgreSQL backend: st,mt or none (default st,mt when kea-dhcp4 exists; smoke st)
   --pg-low R --pg-high R --pg-steps N   database rate search (default 250, 24000, 7)
@@ -77,6 +91,8 @@ export const USAGE = `usage: node dist/bench/perf/main.js [options]     (as root
   --out FILE           JSON results (default bench/results/<date>.json)
   --hydra-main FILE    the hydra entry point to test (default: this build's dist/src/cli/main.js)
   --hydra-arg ARG      extra argument for hydra, repeatable (e.g. --hydra-arg=-P --hydra-arg=2)
+  --node-arg ARG       extra node flag for the hydra process, before its script, repeatable
+                       (e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/prof)
   --data-root DIR      where the servers' temporary data directories go (default ${tmpdir()})
   --keep               keep the servers' data directories`;
 
@@ -88,7 +104,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     smoke,
     runs: smoke ? 1 : 3,
     servers: undefined,
-    phases: smoke ? ['fixed', 'pool8', 'pg-fixed'] : ['search', 'fixed', 'pool8', 'pg-search', 'pg-fixed'],
+    phases: smoke ? ['fixed', 'pool8', 'pg-fixed'] : ['search', 'fixed', 'pool8', 'pg-search', 'pg-fixed', 'million'],
     phasesGiven: false,
     pgServers: smoke ? [1] : [1, 3],
     pgKea: smoke ? ['st'] : ['st', 'mt'],
@@ -114,6 +130,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     out: undefined,
     hydraMain: undefined,
     hydraArgs: [],
+    nodeArgs: [],
+    millionClients: 1_000_000,
+    millionRate: 20_000,
+    millionSegmentSeconds: 10,
+    millionMaxSegments: 8,
+    millionServers: ['hydra'],
     dataRoot: tmpdir(),
     keep: false,
   };
@@ -182,6 +204,12 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--out': o.out = take(); break;
       case '--hydra-main': o.hydraMain = take(); break;
       case '--hydra-arg': o.hydraArgs.push(take()); break;
+      case '--node-arg': o.nodeArgs.push(take()); break;
+      case '--million-clients': o.millionClients = int(1); break;
+      case '--million-rate': o.millionRate = int(1); break;
+      case '--million-segment-seconds': o.millionSegmentSeconds = int(1); break;
+      case '--million-max-segments': o.millionMaxSegments = int(1); break;
+      case '--million-servers': o.millionServers = [...new Set(list(take(), ALL_SERVERS, arg))]; break;
       case '--data-root': o.dataRoot = take(); break;
       case '--keep': o.keep = true; break;
       case '-h': case '--help': throw new UsageError('');
@@ -190,8 +218,12 @@ export function parseOptions(argv: string[]): BenchOptions {
   }
   if (o.high <= o.low) throw new UsageError(`--high (${o.high}) must be above --low (${o.low})`);
   if (o.pgHigh <= o.pgLow) throw new UsageError(`--pg-high (${o.pgHigh}) must be above --pg-low (${o.pgLow})`);
+  if (o.millionMaxSegments > MAX_MILLION_SEGMENTS) throw new UsageError(`--million-max-segments: at most ${MAX_MILLION_SEGMENTS} (one MAC base each)`);
   return o;
 }
+
+/** Each segment gets its own MAC base octet (million.ts segmentMacBase). */
+export const MAX_MILLION_SEGMENTS = 200;
 
 function list<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
   const items = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);

@@ -124,7 +124,12 @@ export interface StartedServer {
   settledMs?: number;
   /** The database the trial used (its CPU and lease table are read after the run). */
   database?: { db: BenchDatabase; name: string; check(): LeaseCheck };
+  /** Where the server keeps its leases on disk, to be read after it stopped (phase million). */
+  leases?: LeaseSource;
 }
+
+/** A stopped server's own lease store: Hydra's data directory (read with `hydra leases export`) or Kea's memfile CSV. */
+export type LeaseSource = { kind: 'hydra'; main: string; dataDir: string } | { kind: 'kea-memfile'; file: string };
 
 export interface ServerUnderTest {
   /** Short name used in tables and JSON: hydra, kea-st, kea-mt, hydra-pg×3, kea-pg-st… */
@@ -154,19 +159,21 @@ export const DEFAULT_HYDRA_MAIN = fileURLToPath(new URL('../../src/cli/main.js',
 /** Hydra's "serving" log line, in its text form and its JSON form. */
 const SERVING = /\binfo serving\b|"msg":"serving"/;
 
-export function hydraServer(main: string, extraArgs: string[]): ServerUnderTest {
+/** `nodeArgs` go to node before the script (e.g. --cpu-prof), `extraArgs` to hydra after it. */
+export function hydraServer(main: string, extraArgs: string[], nodeArgs: string[] = []): ServerUnderTest {
   return {
     name: 'hydra',
-    description: `node ${main} ${extraArgs.join(' ')}`.trim(),
+    description: `node ${[...nodeArgs, main, ...extraArgs].join(' ')}`,
     async start(lab, pool, dir) {
       if (!existsSync(main)) throw new Error(`${main} is missing: build first (npm run build)`);
       const config = join(dir, 'hydra.yaml');
       await writeFile(config, hydraConfig(pool));
-      const args = [main, '--config', config, '-U', '67', '-I', lab.serverIface, '--data-dir', join(dir, 'data'), ...extraArgs];
+      const dataDir = join(dir, 'data');
+      const args = [...nodeArgs, main, '--config', config, '-U', '67', '-I', lab.serverIface, '--data-dir', dataDir, ...extraArgs];
       const t0 = performance.now();
       const proc = lab.spawn(lab.serverNs, 'hydra', process.execPath, args);
       const readyMs = await waitReady(proc, '"serving" log line', () => SERVING.test(proc.output), t0);
-      return { proc, procs: [proc], readyMs, endpoints: [endpoint(0)] };
+      return { proc, procs: [proc], readyMs, endpoints: [endpoint(0)], leases: { kind: 'hydra', main, dataDir } };
     },
   };
 }
@@ -174,6 +181,7 @@ export function hydraServer(main: string, extraArgs: string[]): ServerUnderTest 
 export interface HydraPgOptions {
   main: string;
   extraArgs: string[];
+  nodeArgs?: string[];
   db: BenchDatabase;
   /** Hydra servers sharing the database, each on its own address (lab endpoint k). */
   servers: number;
@@ -192,7 +200,7 @@ export function hydraPgServer(o: HydraPgOptions): ServerUnderTest {
   const name = `hydra-pg×${o.servers}`;
   return {
     name,
-    description: `${o.servers} × node ${o.main} (store: postgres, one database) ${o.extraArgs.join(' ')}`.trim(),
+    description: `${o.servers} × node ${[...(o.nodeArgs ?? []), o.main].join(' ')} (store: postgres, one database) ${o.extraArgs.join(' ')}`.trim(),
     async start(lab, pool, dir) {
       if (!existsSync(o.main)) throw new Error(`${o.main} is missing: build first (npm run build)`);
       const dbName = o.db.createHydraDb();
@@ -205,7 +213,7 @@ export function hydraPgServer(o: HydraPgOptions): ServerUnderTest {
         const config = join(dir, `hydra-${k + 1}.yaml`);
         await writeFile(config, hydraConfig(pool, { url: o.db.urlOf(dbName), serverName: names[k]!, claimSeconds: o.claimSeconds }));
         const e = endpoints[k]!;
-        const args = [o.main, '--config', config, '-U', '67', '-I', lab.serverIface, '--bind', e.server, '--server-id', e.server, '--control', 'off', '--data-dir', join(dir, `data-${k + 1}`), ...o.extraArgs];
+        const args = [...(o.nodeArgs ?? []), o.main, '--config', config, '-U', '67', '-I', lab.serverIface, '--bind', e.server, '--server-id', e.server, '--control', 'off', '--data-dir', join(dir, `data-${k + 1}`), ...o.extraArgs];
         const started = performance.now();
         const proc = lab.spawn(lab.serverNs, names[k]!, process.execPath, args);
         procs.push(proc);
@@ -268,7 +276,8 @@ export function keaServer(binary: string, multiThreaded: boolean, db?: BenchData
       await mkdir(join(dir, 'run'), { recursive: true });
       const config = join(dir, 'kea-dhcp4.json');
       const dbName = db?.createKeaDb();
-      const settings = { iface: lab.serverIface, leaseFile: join(dir, 'kea-leases4.csv'), multiThreaded, ...(db ? { postgres: db.keaParams(dbName!) } : {}) };
+      const leaseFile = join(dir, 'kea-leases4.csv');
+      const settings = { iface: lab.serverIface, leaseFile, multiThreaded, ...(db ? { postgres: db.keaParams(dbName!) } : {}) };
       await writeFile(config, JSON.stringify(keaConfig(pool, settings), null, 2));
       // Its PID file and logger lock go to the temp dir, never to /run/kea.
       const env = { KEA_PIDFILE_DIR: join(dir, 'run'), KEA_LOCKFILE_DIR: join(dir, 'run') };
@@ -282,7 +291,8 @@ export function keaServer(binary: string, multiThreaded: boolean, db?: BenchData
         throw e;
       }
       const database = db ? { db, name: dbName!, check: () => db.checkKea(dbName!) } : undefined;
-      return { proc, procs: [proc], readyMs, endpoints: [endpoint(0)], ...(database ? { database } : {}) };
+      const leases: LeaseSource | undefined = db ? undefined : { kind: 'kea-memfile', file: leaseFile };
+      return { proc, procs: [proc], readyMs, endpoints: [endpoint(0)], ...(database ? { database } : {}), ...(leases ? { leases } : {}) };
     },
   };
 }

@@ -71,7 +71,7 @@ test('perfdhcp: -b mac= base only when asked; merged reports sum counters and po
 
 test('options: pg phases by default, --phases pg is both pg phases, --pg-servers/--pg-kea lists and none', () => {
   const d = parseOptions([]);
-  assert.deepEqual(d.phases, ['search', 'fixed', 'pool8', 'pg-search', 'pg-fixed']);
+  assert.deepEqual(d.phases, ['search', 'fixed', 'pool8', 'pg-search', 'pg-fixed', 'million']);
   assert.equal(d.phasesGiven, false);
   assert.deepEqual([d.pgServers, d.pgKea, d.pgLow, d.pgFixedRate], [[1, 3], ['st', 'mt'], 250, 1000]);
   const s = parseOptions(['--smoke']);
