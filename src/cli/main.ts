@@ -19,10 +19,20 @@ function fail(message: string, status: number): never {
   process.exit(status);
 }
 
+/**
+ * Exits once everything written to stdout and stderr has left the process. A pipe takes 64 KiB at
+ * a time and Node queues the rest, which process.exit() would throw away: `hydra leases export |
+ * gzip` lost all but its first 128 KiB. The callback of an empty write runs after every earlier one.
+ */
+async function exitFlushed(status: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((done) => s.write('', () => done()))));
+  process.exit(status);
+}
+
 async function main(argv: string[]): Promise<void> {
-  if (argv[0] === 'leases') process.exit(await runLeasesCommand(argv.slice(1)));
-  if (argv[0] === 'db') process.exit(await runDbCommand(argv.slice(1)));
-  if ((REMOTE_COMMANDS as readonly string[]).includes(argv[0] ?? '')) process.exit(await runRemoteCommand(argv[0]!, argv.slice(1), false));
+  if (argv[0] === 'leases') await exitFlushed(await runLeasesCommand(argv.slice(1)));
+  if (argv[0] === 'db') await exitFlushed(await runDbCommand(argv.slice(1)));
+  if ((REMOTE_COMMANDS as readonly string[]).includes(argv[0] ?? '')) await exitFlushed(await runRemoteCommand(argv[0]!, argv.slice(1), false));
   let command: Command;
   try {
     command = parseCommandLine(argv);
