@@ -1,4 +1,5 @@
 import type { Ipv4 } from '../protocol/ipv4.js';
+import { AddressMap } from './address-map.js';
 import { ClientIndex, clientHash } from './client-index.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import type { Lease } from './types.js';
@@ -14,7 +15,7 @@ const isTimed = (state: Lease['state']): boolean => state === 'bound' || state =
  * handed to a store is a stable snapshot.
  */
 export class LeaseTable {
-  private readonly byAddress = new Map<Ipv4, Lease>();
+  private readonly byAddress = new AddressMap<Lease>();
   /** Addresses a client holds or last held in a subnet (declined records are not the client's any more). */
   private readonly byClient = new ClientIndex();
   private readonly expiry = new ExpiryQueue();
