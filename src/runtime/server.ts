@@ -100,7 +100,12 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
     reportDropped(log, loaded.dropped);
     engine = new DhcpEngine(config, new LeaseTable(loaded.leases));
     commits = new DurableCommits(store, engine.leases);
-    warmedUp = await warmUp(config, { exchanges: opts.warmUpExchanges ?? DEFAULT_WARM_UP_EXCHANGES, log });
+    try {
+      warmedUp = await warmUp(config, { exchanges: opts.warmUpExchanges ?? DEFAULT_WARM_UP_EXCHANGES });
+    } catch (e) {
+      // Only a speed-up: a failure here must not keep the server from serving.
+      log.log('warn', 'warm-up skipped', { error: String(e) });
+    }
     transport = await DhcpTransport.open({
       port: opts.port,
       iface: opts.iface,

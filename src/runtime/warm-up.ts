@@ -103,8 +103,6 @@ export interface WarmUpOptions {
   exchanges?: number;
   /** Time bound; default 250 ms per 3,000 exchanges (so --warm-up N also scales the bound). */
   maxMs?: number;
-  /** The real server's logger (its shape is part of what gets optimised); default: a silent one. */
-  log?: Logger;
   /** false: skip the sockets (tests of the fallback). */
   loopback?: boolean;
 }
@@ -119,7 +117,8 @@ export interface WarmUpOptions {
 export async function warmUp(real: ServerConfig, opts: WarmUpOptions = {}): Promise<WarmUpResult> {
   const exchanges = opts.exchanges ?? DEFAULT_WARM_UP_EXCHANGES;
   const deadline = performance.now() + (opts.maxMs ?? exchanges / 12);
-  const log = opts.log ?? createLogger('warn', () => undefined);
+  // Silent: with -v the real log would list thousands of scratch decisions.
+  const log = createLogger('warn', () => undefined);
   if (exchanges <= 0) return { acks: 0, path: 'in-process' };
   let sockets: { transport: DhcpTransport; client: dgram.Socket } | null = null;
   try {
@@ -131,9 +130,8 @@ export async function warmUp(real: ServerConfig, opts: WarmUpOptions = {}): Prom
   const embedded = real.store === undefined || real.store.kind === 'embedded';
   const dir = embedded ? await mkdtemp(join(tmpdir(), 'hydra-warm-up-')).catch(() => null) : null;
   try {
-    const store = dir ? await openEmbeddedStore({ dataDir: dir }) : encodingStore;
+    const store = dir ? await openScratchStore(dir) : encodingStore;
     try {
-      await store.load(); // an empty directory: nothing to read, but the log is opened here
       const acks = await overLoopback(real, exchanges, deadline, sockets.transport, sockets.client, store, log);
       return { acks, path: 'loopback' };
     } finally {
@@ -143,6 +141,17 @@ export async function warmUp(real: ServerConfig, opts: WarmUpOptions = {}): Prom
     sockets.client.close();
     await sockets.transport.close();
     if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A real embedded store in `dir`, or the encoding stub if that cannot be had (never fatal). */
+async function openScratchStore(dir: string): Promise<LeaseStore> {
+  try {
+    const store = await openEmbeddedStore({ dataDir: dir });
+    await store.load(); // an empty directory: nothing to read, but the log is opened here
+    return store;
+  } catch {
+    return encodingStore;
   }
 }
 

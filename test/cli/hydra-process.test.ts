@@ -128,6 +128,13 @@ describe('hydra serving a relayed client on loopback', () => {
     return inbox.shift()!;
   }
 
+  it('warms up over loopback before serving, silently even with -v', () => {
+    const beforeServing = stderr.slice(0, stderr.indexOf('serving'));
+    assert.ok(!beforeServing.includes('"decision"'), beforeServing);
+    const serving = stderr.split('\n').find((l) => l.includes('"msg":"serving"'));
+    assert.match(serving ?? '', /"warmUp":"[1-9]\d* exchanges loopback"/);
+  });
+
   it('completes DISCOVER/OFFER/REQUEST/ACK with the configured options', async () => {
     const offer = await exchange(request(1, 1, [[55, Uint8Array.of(1, 3, 6, 15)]]));
     assert.equal(offer.options.get(53)?.[0], 2);
