@@ -94,7 +94,7 @@ export async function startServer(opts: ServeOptions, log: Logger, seat?: Worker
   let transport: DhcpTransport;
   let engine: DhcpEngine;
   let commits: DurableCommits;
-  let warmedUp: WarmUpResult = { acks: 0, path: 'in-process' };
+  let warmedUp: WarmUpResult = { acks: 0, path: 'off' };
   try {
     const loaded = await store.load();
     reportDropped(log, loaded.dropped);

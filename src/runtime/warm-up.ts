@@ -95,8 +95,8 @@ const encodingStore: LeaseStore = {
 export interface WarmUpResult {
   /** ACKs the scratch server sent: the path really ran (tests check it). */
   acks: number;
-  /** 'loopback': through real sockets; 'in-process': loopback was unusable, packets handed over directly. */
-  path: 'loopback' | 'in-process';
+  /** 'loopback': through real sockets; 'in-process': loopback was unusable, packets handed over directly; 'off': --warm-up 0. */
+  path: 'loopback' | 'in-process' | 'off';
 }
 
 export interface WarmUpOptions {
@@ -119,7 +119,7 @@ export async function warmUp(real: ServerConfig, opts: WarmUpOptions = {}): Prom
   const deadline = performance.now() + (opts.maxMs ?? exchanges / 12);
   // Silent: with -v the real log would list thousands of scratch decisions.
   const log = createLogger('warn', () => undefined);
-  if (exchanges <= 0) return { acks: 0, path: 'in-process' };
+  if (exchanges <= 0) return { acks: 0, path: 'off' };
   let sockets: { transport: DhcpTransport; client: dgram.Socket } | null = null;
   try {
     if (opts.loopback === false) throw new Error('loopback not wanted');
