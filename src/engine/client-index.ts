@@ -16,13 +16,43 @@ export function clientHash(subnetId: number, clientKey: string): number {
 }
 
 /**
+ * (hash, address) pairs, spread over 16 tables by the hash's top 4 bits. Why: a table doubles by
+ * moving every entry at once, and at a million leases one table's resize held the event loop for
+ * 17 ms; sixteen tables reach their thresholds at different moments (the hashes are uniform but
+ * not evenly counted), each moving a sixteenth. A client's entries share one hash, so one table.
+ */
+export class ClientIndex {
+  private readonly tables = Array.from({ length: 16 }, () => new ClientTable());
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(hash: number, address: Ipv4): void {
+    this.tables[hash >>> 28]!.add(hash, address);
+    this.count++;
+  }
+
+  /** Removes the pair if present. */
+  remove(hash: number, address: Ipv4): void {
+    if (this.tables[hash >>> 28]!.remove(hash, address)) this.count--;
+  }
+
+  /** Addresses stored under `hash`, in insertion order (usually one, possibly none). */
+  addressesOf(hash: number): Ipv4[] {
+    return this.tables[hash >>> 28]!.addressesOf(hash);
+  }
+}
+
+/**
  * (hash, address) pairs in an open-addressing table of typed arrays (linear probing, deletion by
  * backward shift, so no tombstones). Keyed by a number rather than the client key string: a
  * reload inserts a million fresh keys, and a Map<string, …> spends most of its time hashing
  * them and the garbage collector tracing its entries. A client's addresses sit in one probe run
  * in insertion order.
  */
-export class ClientIndex {
+class ClientTable {
   private hashes = new Int32Array(0);
   private addresses = new Uint32Array(0);
   private full = new Uint8Array(0);
@@ -41,14 +71,14 @@ export class ClientIndex {
     this.count++;
   }
 
-  /** Removes the pair if present. */
-  remove(hash: number, address: Ipv4): void {
+  /** Removes the pair if present; true when it was. */
+  remove(hash: number, address: Ipv4): boolean {
     const mask = this.mask;
     let i = hash & mask;
     for (; this.full[i]; i = (i + 1) & mask) {
       if (this.hashes[i] === hash && this.addresses[i] === address) break;
     }
-    if (!this.full[i]) return;
+    if (!this.full[i]) return false;
     this.count--;
     // Shift later entries of the run back into the hole when their home slot allows it.
     for (let j = (i + 1) & mask; this.full[j]; j = (j + 1) & mask) {
@@ -59,6 +89,7 @@ export class ClientIndex {
       }
     }
     this.full[i] = 0;
+    return true;
   }
 
   /** Addresses stored under `hash`, in insertion order (usually one, possibly none). */
