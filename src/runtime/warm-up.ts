@@ -10,6 +10,11 @@ import type { LeaseStore } from '../leases/lease-store.js';
 import { encodeUpsert } from '../leases/record-codec.js';
 import type { NetInterface } from '../net/interfaces.js';
 import { DhcpTransport } from '../net/transport.js';
+import { messageType } from '../protocol/accessors.js';
+import { decodeMessage } from '../protocol/decode.js';
+import { encodeMessage } from '../protocol/encode.js';
+import { ipv4Bytes, readIpv4 } from '../protocol/ipv4.js';
+import { MessageType } from '../protocol/message.js';
 import { Counters } from './counters.js';
 import { DurableCommits } from './durable-commits.js';
 import { createLogger, type Logger } from './logger.js';
@@ -57,29 +62,31 @@ function warmUpConfig(config: ServerConfig): { config: ServerConfig; relay: numb
   return { config: { ...config, subnets: [subnet], store: undefined }, relay };
 }
 
+/** PRL as perfdhcp-like relayed clients send it. */
+const REQUESTED_OPTIONS = Uint8Array.of(1, 28, 2, 3, 15, 6, 12);
 
-/** A relayed DISCOVER (1), REQUEST (3) or RELEASE (7) as a relay agent forwards it. */
+/** A relayed DISCOVER (1), REQUEST (3) or RELEASE (7) as a relay agent forwards it, encoded by the codec. */
 function request(client: number, type: 1 | 3 | 7, relay: number, address: number): Buffer {
-  const opts = [53, 1, type];
-  if (type === 3) opts.push(50, 4, ...u32(address));
-  if (type !== 1) opts.push(54, 4, ...u32(SERVER));
-  opts.push(55, 7, 1, 28, 2, 3, 15, 6, 12, 255);
-  const b = Buffer.alloc(240 + opts.length);
-  b[0] = 1; // BOOTREQUEST
-  b[1] = 1; // Ethernet
-  b[2] = 6;
-  b[3] = 1; // one relay hop
-  b.writeUInt32BE((client * 4 + type) >>> 0, 4);
-  if (type === 7) b.writeUInt32BE(address, 12); // ciaddr: the released lease
-  b.writeUInt32BE(relay, 24);
-  b[28] = 2; // chaddr 02:00:<client>: locally administered, never a real card
-  b.writeUInt32BE(client, 30);
-  b.writeUInt32BE(0x63825363, 236);
-  b.set(opts, 240);
-  return b;
+  const options = new Map<number, Uint8Array>([[53, Uint8Array.of(type)]]);
+  if (type === 3) options.set(50, ipv4Bytes(address));
+  if (type !== 1) options.set(54, ipv4Bytes(SERVER));
+  options.set(55, REQUESTED_OPTIONS);
+  const chaddr = new Uint8Array(16);
+  chaddr[0] = 2; // 02:00:<client>: locally administered, never a real card
+  chaddr.set(ipv4Bytes(client), 2);
+  const bytes = encodeMessage({
+    op: 1, htype: 1, hlen: 6, hops: 1, xid: (client * 4 + type) >>> 0, secs: 0, flags: 0,
+    ciaddr: type === 7 ? address : 0, yiaddr: 0, siaddr: 0, giaddr: relay,
+    chaddr, sname: new Uint8Array(64), file: new Uint8Array(128), hasMagicCookie: true, options,
+  });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
-const u32 = (n: number): number[] => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+/** What the warm-up needs of a reply: its type, its address and which client it is for. */
+function readReply(bytes: Uint8Array): { type: number | null; yiaddr: number; client: number } {
+  const m = decodeMessage(bytes);
+  return { type: messageType(m), yiaddr: m.yiaddr, client: readIpv4(m.chaddr, 2) };
+}
 
 /** Commits that only encode their records, as the embedded store would, and resolve at once. */
 const encodingStore: LeaseStore = {
@@ -233,16 +240,15 @@ function overLoopback(
         servePacket(deps, data, from, iface);
         return;
       }
-      // Our own reply: routed to the relay, sent to 127.0.0.1 at our port. Option 53 comes first.
-      const who = data.readUInt32BE(30);
-      const yiaddr = data.readUInt32BE(16);
-      if (data[242] === 2) {
-        send(request(who, 3, relay, yiaddr));
+      // Our own reply: routed to the relay, sent to 127.0.0.1 at our port.
+      const reply = readReply(data);
+      if (reply.type === MessageType.Offer) {
+        send(request(reply.client, 3, relay, reply.yiaddr));
         return;
       }
-      if (data[242] === 5) {
+      if (reply.type === MessageType.Ack) {
         acks++;
-        send(request(who, 7, relay, yiaddr));
+        send(request(reply.client, 7, relay, reply.yiaddr));
       }
       inFlight--; // ACK, or NAK: this exchange is over
       startOne();
@@ -261,8 +267,9 @@ async function inProcess(real: ServerConfig, exchanges: number, deadline: number
     port: 67,
     interfaces: () => [iface],
     send: (bytes: Uint8Array) => {
-      if (bytes[242] === 2) offered = ((bytes[16]! << 24) | (bytes[17]! << 16) | (bytes[18]! << 8) | bytes[19]!) >>> 0;
-      else if (bytes[242] === 5) acks++;
+      const reply = readReply(bytes);
+      if (reply.type === MessageType.Offer) offered = reply.yiaddr;
+      else if (reply.type === MessageType.Ack) acks++;
     },
   } as unknown as DhcpTransport;
   const deps = scratchDeps(config, transport, encodingStore, log);
