@@ -163,6 +163,16 @@ export interface TableLabels {
   pool8Rate: number;
 }
 
+/** The columns both tables open with: server, sustained rate, its loss, ACK latency at the fixed rate. */
+function leadingCells(s: ServerSummary): string[] {
+  return [
+    s.server + (s.errors > 0 ? ` (${s.errors} failed)` : ''),
+    fmt(s.sustainedPerSec) + (s.perfdhcpBound ? ' (perfdhcp-bound)' : ''),
+    fmt(s.sustainedLossPct, 2),
+    `${fmt(s.requestAckP50Ms, 2)} / ${fmt(s.requestAckP99Ms, 2)}`,
+  ];
+}
+
 /** The comparison as a Markdown table (also readable on a terminal), then the ratios. */
 export function formatSummary(summaries: ServerSummary[], l: TableLabels): string {
   const header = [
@@ -181,10 +191,7 @@ export function formatSummary(summaries: ServerSummary[], l: TableLabels): strin
     'other load (cores)',
   ];
   const rows = summaries.map((s) => [
-    s.server + (s.errors > 0 ? ` (${s.errors} failed)` : ''),
-    fmt(s.sustainedPerSec) + (s.perfdhcpBound ? ' (perfdhcp-bound)' : ''),
-    fmt(s.sustainedLossPct, 2),
-    `${fmt(s.requestAckP50Ms, 2)} / ${fmt(s.requestAckP99Ms, 2)}`,
+    ...leadingCells(s),
     `${fmt(s.discoverOfferP50Ms, 2)} / ${fmt(s.discoverOfferP99Ms, 2)}`,
     `${fmt(s.requestAckP99SteadyMs, 2)} / ${fmt(s.discoverOfferP99SteadyMs, 2)}`,
     fmt(s.fixedLossPct, 2),
@@ -253,10 +260,7 @@ export function formatPgSummary(summaries: ServerSummary[], l: { lossLimitPct: n
     'other load (cores)',
   ];
   const rows = summaries.map((s) => [
-    s.server + (s.errors > 0 ? ` (${s.errors} failed)` : ''),
-    fmt(s.sustainedPerSec) + (s.perfdhcpBound ? ' (perfdhcp-bound)' : ''),
-    fmt(s.sustainedLossPct, 2),
-    `${fmt(s.requestAckP50Ms, 2)} / ${fmt(s.requestAckP99Ms, 2)}`,
+    ...leadingCells(s),
     fmt(s.fixedLossPct, 2),
     fmt(s.cpuPerExchangeUs, 1),
     fmt(s.dbCpuPerExchangeUs, 1),

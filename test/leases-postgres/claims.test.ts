@@ -64,6 +64,16 @@ async function converge(cs: Claimer[], done: () => boolean, timeoutMs: number): 
   }, timeoutMs);
 }
 
+/** Claimers a and b on TWO_C, once they hold half the 32 blocks each. */
+async function twoSharing(): Promise<[Claimer, Claimer]> {
+  const a = make('a');
+  const b = make('b');
+  await a.claims.start(TWO_C);
+  await b.claims.start(TWO_C);
+  assert.ok(await converge([a, b], () => blocksOf(a) === 16 && blocksOf(b) === 16, 6_000));
+  return [a, b];
+}
+
 const covered = (cs: Claimer[]): number => assertDisjoint(cs).get(1)?.size ?? 0;
 
 test('seeding cuts every range into blocks ending at the range end, and is idempotent', { skip, timeout: 60_000 }, async () => {
@@ -188,12 +198,8 @@ test('hungry claims free blocks beyond the fair share, and nothing another serve
 
 test('a claimer that dies loses its blocks after claimSeconds and the others take them', { skip, timeout: 60_000 }, async () => {
   await reset();
-  const a = make('a');
-  const b = make('b');
-  await a.claims.start(TWO_C);
-  await b.claims.start(TWO_C);
+  const [a, b] = await twoSharing();
   const cs = [a, b];
-  assert.ok(await converge(cs, () => blocksOf(a) === 16 && blocksOf(b) === 16, 6_000));
   // Death as far as the database can tell: b's connections are gone and it never says goodbye.
   const died = Date.now();
   await b.pool.end();
@@ -211,12 +217,8 @@ test('a claimer that dies loses its blocks after claimSeconds and the others tak
 
 test('database stopped: no crash, scopes emptied after claimSeconds; restarted: scopes come back', { skip, timeout: 90_000 }, async () => {
   await reset();
-  const a = make('a');
-  const b = make('b');
-  await a.claims.start(TWO_C);
-  await b.claims.start(TWO_C);
+  const [a, b] = await twoSharing();
   const cs = [a, b];
-  assert.ok(await converge(cs, () => blocksOf(a) === 16 && blocksOf(b) === 16, 6_000));
   const lastOk = a.claims.stats.lastRenewOkAt!;
   db.stop();
   try {

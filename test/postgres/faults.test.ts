@@ -22,13 +22,18 @@ describe('faults with servers sharing PostgreSQL', { skip }, () => {
   after(async () => {
     for (const f of fleets) await f.destroy();
   });
+  /** `servers` servers on one database, started and given `settleMs` to share out the blocks. */
+  const startFleet = async (servers: number, settleMs: number): Promise<PgFleet> => {
+    const fleet = await PgFleet.create({ servers, subnets: TEST_SUBNETS, claimSeconds: 3 });
+    fleets.push(fleet);
+    await fleet.startAll();
+    await sleep(settleMs);
+    return fleet;
+  };
 
   it(`a server killed under load: the others serve its clients, nothing ACKed is lost (seed ${SEED})`, { timeout: 120_000 }, async () => {
     const random = seeded(SEED);
-    const fleet = await PgFleet.create({ servers: 3, subnets: TEST_SUBNETS, claimSeconds: 3 });
-    fleets.push(fleet);
-    await fleet.startAll();
-    await sleep(2500);
+    const fleet = await startFleet(3, 2500);
     const ledger = new LeaseLedger(150, macFor, false);
     ledger.round = 1;
     const alive = () => {
@@ -70,10 +75,7 @@ describe('faults with servers sharing PostgreSQL', { skip }, () => {
 
   it(`the database stops and starts again: no crash, no ACK without a stored lease, service resumes (seed ${SEED})`, { timeout: 120_000 }, async () => {
     const random = seeded(SEED + 1);
-    const fleet = await PgFleet.create({ servers: 2, subnets: TEST_SUBNETS, claimSeconds: 3 });
-    fleets.push(fleet);
-    await fleet.startAll();
-    await sleep(2000);
+    const fleet = await startFleet(2, 2000);
     const ledger = new LeaseLedger(150, macFor, false);
     ledger.round = 1;
     const anyServer = () => fleet.members[Math.floor(random() * fleet.members.length)]!.relay;
