@@ -23,20 +23,20 @@ export function clientHash(subnetId: number, clientKey: string): number {
  */
 export class ClientIndex {
   private readonly tables = Array.from({ length: 16 }, () => new ClientTable());
-  private count = 0;
 
   get size(): number {
-    return this.count;
+    let n = 0;
+    for (const t of this.tables) n += t.size;
+    return n;
   }
 
   add(hash: number, address: Ipv4): void {
     this.tables[hash >>> 28]!.add(hash, address);
-    this.count++;
   }
 
   /** Removes the pair if present. */
   remove(hash: number, address: Ipv4): void {
-    if (this.tables[hash >>> 28]!.remove(hash, address)) this.count--;
+    this.tables[hash >>> 28]!.remove(hash, address);
   }
 
   /** Addresses stored under `hash`, in insertion order (usually one, possibly none). */
@@ -71,14 +71,14 @@ class ClientTable {
     this.count++;
   }
 
-  /** Removes the pair if present; true when it was. */
-  remove(hash: number, address: Ipv4): boolean {
+  /** Removes the pair if present. */
+  remove(hash: number, address: Ipv4): void {
     const mask = this.mask;
     let i = hash & mask;
     for (; this.full[i]; i = (i + 1) & mask) {
       if (this.hashes[i] === hash && this.addresses[i] === address) break;
     }
-    if (!this.full[i]) return false;
+    if (!this.full[i]) return;
     this.count--;
     // Shift later entries of the run back into the hole when their home slot allows it.
     for (let j = (i + 1) & mask; this.full[j]; j = (j + 1) & mask) {
@@ -89,7 +89,6 @@ class ClientTable {
       }
     }
     this.full[i] = 0;
-    return true;
   }
 
   /** Addresses stored under `hash`, in insertion order (usually one, possibly none). */
